@@ -1,0 +1,208 @@
+"""Streaming initial-contact detection for one uninterrupted segment of samples.
+
+How it works (the same for every chunking of the input, down to one sample):
+
+1. A causal feature per sample, with filter state carried across chunks:
+   trunk sensors use the low-passed acceleration magnitude (one peak per step),
+   limb sensors the smoothed jerk |da/dt| (one impact per stride of that leg).
+2. A candidate peak is decided only once the samples up to ``peak + window`` have
+   arrived (the hold-back). Candidates are decided strictly in sample order, using
+   only earlier decisions, so chunk boundaries cannot change the outcome.
+3. Accepted peaks are refined backwards in the raw magnitude to the contact onset:
+   trunk: the trough before the steep rise that follows landing; limb: where the
+   impact's jerk starts.
+Orientation never matters: only |a| and |da/dt| are used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d
+from scipy.signal import butter, lfilter, sosfilt, sosfilt_zi
+
+from runsense.analysis.history import SampleHistory
+from runsense.analysis.settings import AnalyserSettings
+from runsense.model import FloatArray
+
+_M, _F, _CLIP = 0, 1, 2  # history columns: |a| (g), detection feature, clipped flag
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A detected initial contact, in sample indices of its segment."""
+
+    ic_idx: int
+    peak_idx: int
+    peak_height: float
+    impact_g: float
+    clipped: bool
+    prominence_ratio: float
+    """Peak height over the recent typical height (1 = typical); feeds the confidence."""
+
+
+class ContactDetector:
+    """Feeds chunks of one segment (fixed rate, no gaps); returns contacts as they are confirmed."""
+
+    def __init__(self, settings: AnalyserSettings, *, fs_hz: float, n_axes: int, single_leg: bool) -> None:
+        """Precompute filters and sample counts for this rate."""
+        self._s = settings
+        self._fs = fs_hz
+        self._single_leg = single_leg
+        s = settings
+        if single_leg:
+            n_ma = max(1, round(s.limb_jerk_smooth_s * fs_hz))
+            self._fir = np.full(n_ma, 1.0 / n_ma)
+            self._fir_zi = np.zeros(n_ma - 1)
+            self._w_min = max(1, round(s.limb_min_peak_window_s * fs_hz))
+            self._w_max = max(self._w_min, round(s.limb_max_peak_window_s * fs_hz))
+            self._floor = s.limb_min_jerk_g_per_s
+            look_back_s = s.limb_onset_search_s
+        else:
+            cutoff_hz = min(s.trunk_lowpass_hz, 0.45 * fs_hz)
+            self._sos = butter(2, cutoff_hz, fs=fs_hz, output="sos")
+            self._sos_zi: FloatArray | None = None
+            self._w_min = self._w_max = max(1, round(s.trunk_peak_window_s * fs_hz))
+            self._floor = s.trunk_min_peak_g
+            look_back_s = s.trunk_rise_search_s + s.trunk_trough_search_s
+        self._look_back = round(look_back_s * fs_hz) + 2
+        self._impact_n = max(1, round(s.impact_window_s * fs_hz))
+        keep = self._w_max + self._look_back + self._impact_n + 4
+        self._hist = SampleHistory(n_columns=3, keep_samples=keep)
+        self._prev_rows = np.full((2, n_axes), np.nan)  # last two raw rows, for jerk and clipping
+        self._next_idx = 1  # first sample not yet examined as a candidate peak
+        self._last_peak_idx: int | None = None
+        self._heights: list[float] = []
+        self._intervals: list[int] = []
+
+    # -- per-sample features -------------------------------------------------------------
+
+    def _features(self, acc_g: FloatArray) -> FloatArray:
+        n = acc_g.shape[0]
+        out = np.empty((n, 3))
+        mag = np.sqrt(np.einsum("ij,ij->i", acc_g, acc_g))
+        out[:, _M] = mag
+        both = np.concatenate((self._prev_rows, acc_g))
+        same = (both[2:] == both[1:-1]) & (both[1:-1] == both[:-2]) & (np.abs(both[2:]) >= self._s.clip_min_g)
+        out[:, _CLIP] = same.any(axis=1)
+        if self._single_leg:
+            step = np.diff(both[1:], axis=0)
+            jerk = np.sqrt(np.einsum("ij,ij->i", step, step)) * self._fs
+            jerk[np.isnan(jerk)] = 0.0  # the segment's first sample has no predecessor
+            out[:, _F], self._fir_zi = lfilter(self._fir, 1.0, jerk, zi=self._fir_zi)
+        else:
+            if self._sos_zi is None:
+                self._sos_zi = sosfilt_zi(self._sos) * (mag[0] - 1.0)
+            smooth, self._sos_zi = sosfilt(self._sos, mag - 1.0, zi=self._sos_zi)
+            out[:, _F] = smooth + 1.0
+        self._prev_rows = both[-2:]
+        return out
+
+    # -- decisions ---------------------------------------------------------------------
+
+    def feed(self, acc_g: FloatArray) -> list[Contact]:
+        """Add samples; return the contacts whose hold-back has now passed."""
+        if acc_g.shape[0]:
+            self._hist.append(self._features(acc_g))
+        return self._decide(final=False)
+
+    def finish(self) -> list[Contact]:
+        """End of segment: decide the held-back candidates with the data there is."""
+        return self._decide(final=True)
+
+    def _window(self) -> int:
+        if not self._single_leg or len(self._intervals) < 2:
+            return self._w_max
+        half_stride = int(0.5 * float(np.median(self._intervals[-4:])))
+        return min(self._w_max, max(self._w_min, half_stride))
+
+    def _decide(self, *, final: bool) -> list[Contact]:
+        hist = self._hist
+        end = hist.end_idx
+        lo = self._next_idx
+        hi = end - 1 if final else end - 1 - self._w_min  # candidates need a right neighbour
+        if hi <= lo:
+            return []
+        region_lo = max(hist.start_idx, lo - self._w_min)
+        f = hist.view(region_lo, end)[:, _F]
+        local = f[lo - region_lo : hi - region_lo]
+        left = f[lo - region_lo - 1 : hi - region_lo - 1] if lo - region_lo >= 1 else None
+        wide = maximum_filter1d(f, size=2 * self._w_min + 1, mode="nearest")[lo - region_lo : hi - region_lo]
+        mask = (local >= wide) & (local >= self._floor) & (local > f[lo - region_lo + 1 : hi - region_lo + 1])
+        if left is not None:
+            mask &= local >= left
+        found: list[Contact] = []
+        for offset in np.flatnonzero(mask):
+            k = lo + int(offset)
+            w = self._window()
+            if not final and k + w >= end:
+                self._next_idx = k
+                return found
+            contact = self._consider(k, w, end)
+            if contact is not None:
+                found.append(contact)
+        self._next_idx = hi
+        return found
+
+    def _consider(self, k: int, w: int, end: int) -> Contact | None:
+        view = self._hist.view(k - w, min(end, k + w + 1))
+        height = float(self._hist.view(k, k + 1)[0, _F])
+        if height < float(view[:, _F].max()):
+            return None
+        typical = float(np.median(self._heights[-3:])) if self._heights else height
+        base = 0.0 if self._single_leg else 1.0  # trunk heights are measured above 1 g
+        ratio = (height - base) / max(typical - base, 1e-9)
+        if self._heights and ratio < self._s.relative_peak_fraction:
+            return None
+        if self._last_peak_idx is not None and len(self._intervals) >= 3:
+            typical_interval = float(np.median(self._intervals[-4:]))
+            if k - self._last_peak_idx < self._s.refractory_fraction * typical_interval:
+                return None
+        ic_idx = self._onset(k)
+        if ic_idx is None:
+            return None
+        if self._last_peak_idx is not None:
+            interval = k - self._last_peak_idx
+            if interval <= self._s.max_step_interval_s * self._fs:
+                self._intervals = [*self._intervals[-7:], interval]
+            else:
+                self._intervals = []
+        self._last_peak_idx = k
+        self._heights = [*self._heights[-2:], height]
+        after = self._hist.view(ic_idx, ic_idx + self._impact_n)
+        return Contact(
+            ic_idx=ic_idx,
+            peak_idx=k,
+            peak_height=height,
+            impact_g=float(after[:, _M].max()) - 1.0,
+            clipped=bool(after[:, _CLIP].any()),
+            prominence_ratio=ratio,
+        )
+
+    def _onset(self, k: int) -> int | None:
+        """Walk back from a confirmed peak to the contact onset; None if the onset was not seen."""
+        s = self._s
+        prev = self._last_peak_idx if self._last_peak_idx is not None else -1
+        if self._single_leg:
+            a = max(prev + 1, k - round(s.limb_onset_search_s * self._fs), 1)
+            f = self._hist.view(a, k + 1)[:, _F]
+            first_above = int(np.flatnonzero(f > s.limb_onset_fraction * f[-1])[0])
+            if a == 1 and first_above == 0:
+                return None  # the impact began before the data did
+            return a + first_above
+        rise_n = round(s.trunk_rise_search_s * self._fs)
+        trough_n = round(s.trunk_trough_search_s * self._fs)
+        a = max(prev + 1, k - rise_n - trough_n, 0)
+        m = self._hist.view(a, k + 1)[:, _M]
+        r0 = max(0, k - rise_n - a)
+        if m.size - r0 < 3:
+            return None
+        ks = r0 + 1 + int(np.argmax(np.diff(m[r0:])))
+        b = max(0, ks - trough_n)
+        kt = b + int(np.argmin(m[b : ks + 1]))
+        if a + kt == 0:
+            return None  # trough at the very first sample: the landing may be earlier
+        threshold = m[kt] + s.trunk_onset_fraction * (m[ks] - m[kt])
+        below = np.flatnonzero(m[kt : ks + 1] <= threshold)
+        return a + kt + int(below[-1])

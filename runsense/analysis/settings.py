@@ -1,0 +1,74 @@
+"""Analyser parameters: one set for every placement, data set and runner (no per-trial tuning).
+
+Values were chosen on physical grounds (step and stride durations of human gait,
+the shape of an impact) and checked against the force-plate data; see
+docs/accuracy.md for how well they do and benchmarks/accuracy.py for the command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from runsense.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnalyserSettings:
+    """Every tunable of the streaming analyser, with its unit in its name."""
+
+    # Trunk sensors (sacrum, chest, wrist): one acceleration-magnitude peak per step.
+    trunk_lowpass_hz: float = 6.0
+    """Low-pass of |a| used to find the one big peak of each step (passes the step rate, up to 4 Hz)."""
+    trunk_peak_window_s: float = 0.15
+    """A step peak must be the highest within +-this (steps are >= 0.25 s apart at 240 spm)."""
+    trunk_min_peak_g: float = 1.15
+    """Below this smoothed |a| nobody is running or walking (standing still reads 1 g)."""
+    trunk_rise_search_s: float = 0.2
+    """How far before a step peak to look for the steep rise of |a| that follows contact."""
+    trunk_trough_search_s: float = 0.15
+    """How far before that rise to look for the flight-phase trough of |a|."""
+    trunk_onset_fraction: float = 0.15
+    """Contact is where |a| leaves its trough by this fraction of the trough-to-rise amplitude."""
+
+    # Limb sensors (foot, shank): one impact per stride of that leg.
+    limb_jerk_smooth_s: float = 0.015
+    """Moving average applied to the jerk |da/dt| so a single noisy sample is not an impact."""
+    limb_min_peak_window_s: float = 0.3
+    limb_max_peak_window_s: float = 0.6
+    """An impact must be the largest jerk within +-half a stride, bounded by these (s)."""
+    limb_min_jerk_g_per_s: float = 20.0
+    """Jerk floor for an impact: swinging a leg without landing stays below it."""
+    limb_onset_search_s: float = 0.05
+    """Contact precedes the impact's jerk peak by at most this much."""
+    limb_onset_fraction: float = 0.35
+    """Contact is where the smoothed jerk first exceeds this fraction of the impact's peak."""
+
+    # Both.
+    relative_peak_fraction: float = 0.5
+    """A peak lower than this fraction of the median of the last three steps' peaks is not a step."""
+    refractory_fraction: float = 0.7
+    """A peak sooner than this fraction of the typical interval after the last step is not a step."""
+    max_step_interval_s: float = 1.6
+    """Longer between two contacts of the sequence means stopped: no cadence across it."""
+    impact_window_s: float = 0.15
+    """Impact is the peak |a| - 1 g within this long after contact."""
+    clip_min_g: float = 2.0
+    """Three equal consecutive readings above this on an axis mean the sensor clipped."""
+    cadence_window_steps: int = 8
+    """Smoothed cadence uses the last this-many contact intervals."""
+    gap_tolerance_samples: float = 1.5
+    """A chunk starting later than this many sample periods after the last one starts a new segment."""
+
+    def __post_init__(self) -> None:
+        """Refuse values that would make the detector meaningless, naming the parameter and the fix."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value <= 0:
+                raise ConfigError(f"AnalyserSettings.{f.name} = {value}: must be > 0")
+        for name in ("trunk_onset_fraction", "limb_onset_fraction", "relative_peak_fraction",
+                     "refractory_fraction"):
+            value = getattr(self, name)
+            if not value < 1:
+                raise ConfigError(f"AnalyserSettings.{name} = {value}: must be a fraction below 1")
+        if self.limb_min_peak_window_s > self.limb_max_peak_window_s:
+            raise ConfigError("AnalyserSettings.limb_min_peak_window_s must be <= limb_max_peak_window_s")

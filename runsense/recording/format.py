@@ -1,0 +1,171 @@
+"""The ``.rsrec`` session format: constants, schema, value types and the ``runsense-f32`` codec.
+
+A recording is one SQLite file. It keeps the raw packets exactly as received so that
+a replay can re-run decoding and analysis with newer code; analysis outputs (steps,
+events) are stored next to them and can be replaced as a whole.
+See ``docs/recording-format.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final, TypeAlias
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from runsense.model import FloatArray, Placement, Side
+
+JsonValue: TypeAlias = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+
+FILE_SUFFIX: Final = ".rsrec"
+FORMAT_VERSION: Final = 1
+"""Stored in ``PRAGMA user_version``; readers refuse files with a larger value."""
+APPLICATION_ID: Final = 0x52534E53
+"""``PRAGMA application_id`` of every recording: ASCII ``RSNS``, tells our files from other SQLite files."""
+
+F32_PROFILE: Final = "runsense-f32"
+"""Sample profile for data that did not come over BLE: little-endian float32, channel-interleaved."""
+F32_CHAR_UUID: Final = "72756e73-656e-7365-6633-320000000000"
+"""Pseudo characteristic UUID of ``runsense-f32`` packets: ASCII ``runsensef32`` padded with zeros."""
+
+ACC_SUFFIX: Final = "_g"
+GYRO_SUFFIX: Final = "_dps"
+
+SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+SQLITE_HEADER_BYTES: Final = 100
+
+# Append-only tables. Times are sample-domain seconds from the start of the input.
+SCHEMA: Final[tuple[str, ...]] = (
+    """CREATE TABLE metadata (
+        key TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    """CREATE TABLE sensors (
+        sensor_id TEXT PRIMARY KEY NOT NULL,
+        profile TEXT NOT NULL,
+        placement TEXT NOT NULL,
+        side TEXT CHECK (side IN ('L', 'R')),
+        fs_hz REAL NOT NULL CHECK (fs_hz > 0),
+        channels TEXT NOT NULL,
+        char_uuid TEXT NOT NULL,
+        extra TEXT NOT NULL DEFAULT '{}'
+    )""",
+    """CREATE TABLE packets (
+        seq INTEGER PRIMARY KEY,
+        sensor_id TEXT NOT NULL REFERENCES sensors (sensor_id),
+        char_uuid TEXT NOT NULL,
+        t_received_s REAL NOT NULL,
+        payload BLOB NOT NULL,
+        t0_s REAL,
+        n_samples INTEGER
+    )""",
+    "CREATE INDEX packets_by_sensor ON packets (sensor_id, seq)",
+    """CREATE TABLE steps (
+        id INTEGER PRIMARY KEY,
+        t_s REAL NOT NULL,
+        sensor_id TEXT NOT NULL,
+        side TEXT CHECK (side IN ('L', 'R')),
+        cadence_spm REAL,
+        cadence_inst_spm REAL,
+        impact_g REAL NOT NULL,
+        clipped INTEGER NOT NULL CHECK (clipped IN (0, 1)),
+        contact_ms REAL,
+        flight_ms REAL,
+        step_length_m REAL,
+        confidence REAL NOT NULL,
+        flags TEXT NOT NULL DEFAULT '[]',
+        analyser_version TEXT NOT NULL
+    )""",
+    """CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        t_s REAL NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL DEFAULT 'null'
+    )""",
+)
+
+REQUIRED_COLUMNS: Final[dict[str, frozenset[str]]] = {
+    "metadata": frozenset({"key", "value"}),
+    "sensors": frozenset(
+        {"sensor_id", "profile", "placement", "side", "fs_hz", "channels", "char_uuid", "extra"}
+    ),
+    "packets": frozenset({"seq", "sensor_id", "char_uuid", "t_received_s", "payload", "t0_s", "n_samples"}),
+    "steps": frozenset(
+        {
+            "id", "t_s", "sensor_id", "side", "cadence_spm", "cadence_inst_spm", "impact_g", "clipped",
+            "contact_ms", "flight_ms", "step_length_m", "confidence", "flags", "analyser_version",
+        }
+    ),
+    "events": frozenset({"id", "t_s", "kind", "payload"}),
+}
+
+STEP_COLUMNS: Final = (
+    "t_s, sensor_id, side, cadence_spm, cadence_inst_spm, impact_g, clipped, contact_ms, flight_ms, "
+    "step_length_m, confidence, flags, analyser_version"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SensorInfo:
+    """One row of ``sensors``: how to decode a sensor's packets and where it sat on the body.
+
+    ``channels`` name the sample channels in payload order with their unit, e.g.
+    ``("ax_g", "ay_g", "az_g")``; ``extra`` is free JSON for profile-specific details.
+    """
+
+    sensor_id: str
+    profile: str
+    placement: Placement
+    side: Side | None
+    fs_hz: float
+    channels: tuple[str, ...]
+    char_uuid: str
+    extra: dict[str, JsonValue] = field(default_factory=dict, hash=False, compare=True)
+
+    @property
+    def acc_channel_indices(self) -> tuple[int, ...]:
+        """Payload channels that are acceleration in g, in stored order."""
+        return tuple(i for i, name in enumerate(self.channels) if name.endswith(ACC_SUFFIX))
+
+    @property
+    def gyro_channel_indices(self) -> tuple[int, ...]:
+        """Payload channels that are angular rate in deg/s, in stored order."""
+        return tuple(i for i, name in enumerate(self.channels) if name.endswith(GYRO_SUFFIX))
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A timestamped analysis output other than a step (e.g. a cue given to the runner)."""
+
+    t_s: float
+    kind: str
+    payload: JsonValue = None
+
+
+def encode_f32_samples(acc: npt.ArrayLike) -> bytes:
+    """Pack samples ``(n_samples, n_channels)`` as a ``runsense-f32`` payload.
+
+    A 1-D array is taken as a single channel. Values outside the float32 range
+    become infinities, so callers should reject non-physical values first.
+    """
+    samples = np.asarray(acc)
+    if samples.ndim == 1:
+        samples = samples[:, np.newaxis]
+    if samples.ndim != 2:
+        raise ValueError(f"samples must be 1-D or 2-D, got shape {samples.shape}")
+    return np.ascontiguousarray(samples, dtype="<f4").tobytes()
+
+
+def decode_f32_samples(payload: bytes, n_channels: int) -> FloatArray:
+    """Unpack a ``runsense-f32`` payload into float64 samples ``(n_samples, n_channels)``."""
+    if n_channels < 1:
+        raise ValueError(f"n_channels must be >= 1, got {n_channels}")
+    frame_bytes = 4 * n_channels
+    if len(payload) % frame_bytes:
+        raise ValueError(
+            f"payload of {len(payload)} bytes is not a whole number of {n_channels}-channel float32 frames"
+        )
+    return np.frombuffer(payload, dtype="<f4").reshape(-1, n_channels).astype(np.float64)
