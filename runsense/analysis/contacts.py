@@ -67,6 +67,7 @@ class ContactDetector:
             self._floor = s.trunk_min_peak_g
             look_back_s = s.trunk_rise_search_s + s.trunk_trough_search_s
         self._look_back = round(look_back_s * fs_hz) + 2
+        self._edge_guard = max(2, round(s.edge_guard_s * fs_hz))
         self._impact_n = max(1, round(s.impact_window_s * fs_hz))
         keep = self._w_max + self._look_back + self._impact_n + 4
         self._hist = SampleHistory(n_columns=3, keep_samples=keep)
@@ -155,9 +156,13 @@ class ContactDetector:
         ratio = (height - base) / max(typical - base, 1e-9)
         if self._heights and ratio < self._s.relative_peak_fraction:
             return None
-        if self._last_peak_idx is not None and len(self._intervals) >= 3:
+        if self._single_leg and self._last_peak_idx is not None and len(self._intervals) >= 3:
+            # Too soon after the last impact and weaker than a typical one: a toe-off, not a landing.
+            # A strong early peak is kept, so one missed stride cannot lock the detector onto
+            # every other stride.
             typical_interval = float(np.median(self._intervals[-4:]))
-            if k - self._last_peak_idx < self._s.refractory_fraction * typical_interval:
+            too_soon = k - self._last_peak_idx < self._s.refractory_fraction * typical_interval
+            if too_soon and ratio < self._s.strong_peak_fraction:
                 return None
         ic_idx = self._onset(k)
         if ic_idx is None:
@@ -188,8 +193,8 @@ class ContactDetector:
             a = max(prev + 1, k - round(s.limb_onset_search_s * self._fs), 1)
             f = self._hist.view(a, k + 1)[:, _F]
             first_above = int(np.flatnonzero(f > s.limb_onset_fraction * f[-1])[0])
-            if a == 1 and first_above == 0:
-                return None  # the impact began before the data did
+            if a + first_above < self._edge_guard:
+                return None  # too close to the segment start to be sure the impact began here
             return a + first_above
         rise_n = round(s.trunk_rise_search_s * self._fs)
         trough_n = round(s.trunk_trough_search_s * self._fs)
@@ -201,8 +206,8 @@ class ContactDetector:
         ks = r0 + 1 + int(np.argmax(np.diff(m[r0:])))
         b = max(0, ks - trough_n)
         kt = b + int(np.argmin(m[b : ks + 1]))
-        if a + kt == 0:
-            return None  # trough at the very first sample: the landing may be earlier
+        if a + kt < self._edge_guard:
+            return None  # too close to the segment start to know this trough is the flight phase
         threshold = m[kt] + s.trunk_onset_fraction * (m[ks] - m[kt])
         below = np.flatnonzero(m[kt : ks + 1] <= threshold)
         return a + kt + int(below[-1])

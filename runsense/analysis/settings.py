@@ -47,7 +47,9 @@ class AnalyserSettings:
     relative_peak_fraction: float = 0.5
     """A peak lower than this fraction of the median of the last three steps' peaks is not a step."""
     refractory_fraction: float = 0.7
-    """A peak sooner than this fraction of the typical interval after the last step is not a step."""
+    """Limb: a weak peak sooner than this fraction of the typical stride after the last is a toe-off."""
+    strong_peak_fraction: float = 0.8
+    """Limb: a peak at least this fraction of the typical impact counts even when it comes early."""
     max_step_interval_s: float = 1.6
     """Longer between two contacts of the sequence means stopped: no cadence across it."""
     impact_window_s: float = 0.15
@@ -56,6 +58,8 @@ class AnalyserSettings:
     """Three equal consecutive readings above this on an axis mean the sensor clipped."""
     cadence_window_steps: int = 8
     """Smoothed cadence uses the last this-many contact intervals."""
+    edge_guard_s: float = 0.03
+    """A contact onset this close to a segment start is dropped: what came before is unknown."""
     gap_tolerance_samples: float = 1.5
     """A chunk starting later than this many sample periods after the last one starts a new segment."""
 
@@ -66,7 +70,7 @@ class AnalyserSettings:
             if value <= 0:
                 raise ConfigError(f"AnalyserSettings.{f.name} = {value}: must be > 0")
         for name in ("trunk_onset_fraction", "limb_onset_fraction", "relative_peak_fraction",
-                     "refractory_fraction"):
+                     "refractory_fraction", "strong_peak_fraction"):
             value = getattr(self, name)
             if not value < 1:
                 raise ConfigError(f"AnalyserSettings.{name} = {value}: must be a fraction below 1")
