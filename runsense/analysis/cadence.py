@@ -15,6 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+_PENDING_FRACTION = 0.75
+"""A newest interval shorter than this many typical periods is not counted yet."""
+_PERIOD_HISTORY = 16
+"""Intervals kept for the typical period: long enough that one odd interval cannot move its median."""
+
 
 @dataclass(frozen=True, slots=True)
 class CadenceUpdate:
@@ -52,22 +57,49 @@ class CadenceEstimator:
         if interval_s > self._max_interval_s or interval_s <= 0:
             self._intervals_s = []
             return CadenceUpdate(None, None, 0.5, 1)
-        self._intervals_s = [*self._intervals_s[-(self._window - 1) :], interval_s]
-        intervals = np.asarray(self._intervals_s)
-        period_s = _typical_period_s(intervals)
-        n_steps = np.rint(intervals / period_s)
+        self._intervals_s = [*self._intervals_s[-(_PERIOD_HISTORY - 1) :], interval_s]
+        history = np.asarray(self._intervals_s)
+        period_s, units_s, unit_steps = _count_steps(history)
+        n_last = int(unit_steps[-1])
+        while units_s.size > 1 and units_s[-1] < _PENDING_FRACTION * period_s:
+            # The newest unit is too short to be sure it is a whole step (it may be split by a
+            # spurious contact): count up to the contact before it until the next one decides.
+            units_s, unit_steps = units_s[:-1], unit_steps[:-1]
+        # Units from the newest back until they hold `window` steps (or all there are).
+        # An even number of steps keeps a left/right asymmetry from biasing the mean.
+        newest_first = np.cumsum(unit_steps[::-1])
+        first = min(int(np.searchsorted(newest_first, self._window)), unit_steps.size - 1)
+        if newest_first[first] % 2 and first + 1 < unit_steps.size:
+            first += 1
+        intervals = units_s[units_s.size - 1 - first :] if units_s.size else units_s
+        n_steps = unit_steps[unit_steps.size - 1 - first :] if unit_steps.size else unit_steps
         ratio = interval_s / period_s
         regularity = max(0.0, 1.0 - 2.0 * abs(ratio - round(ratio))) if intervals.size >= 3 else 0.5
         total = float(n_steps.sum())
         per_min = 60.0 * self._steps_per_contact
         cadence = per_min * total / float(intervals.sum()) if total > 0 else None
-        n_last = int(n_steps[-1])
         inst = per_min * max(n_last, 1) / interval_s
         return CadenceUpdate(inst, cadence, regularity, n_last)
 
 
-def _typical_period_s(intervals_s: np.ndarray) -> float:
-    if intervals_s.size == 1:
-        return float(intervals_s[0])
-    pair_means = 0.5 * (intervals_s[1:] + intervals_s[:-1])
-    return float(np.median(pair_means))
+def _count_steps(history_s: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Typical step period, then the history merged into whole-step units with their step counts.
+
+    An interval shorter than 3/4 of a period may be a fragment of a spurious contact and is
+    merged into the next one before counting, so an extra contact adds no step.
+    """
+    if history_s.size == 1:
+        period_s = float(history_s[0])
+    else:
+        period_s = float(np.median(0.5 * (history_s[1:] + history_s[:-1])))
+    units_s: list[float] = []
+    carried_s = 0.0
+    for interval_s in history_s:
+        carried_s += float(interval_s)
+        if carried_s >= _PENDING_FRACTION * period_s:
+            units_s.append(carried_s)
+            carried_s = 0.0
+    if carried_s:  # a trailing fragment: part of the step still under way
+        units_s.append(carried_s)
+    units = np.asarray(units_s)
+    return period_s, units, np.rint(units / period_s)

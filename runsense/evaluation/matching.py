@@ -85,6 +85,11 @@ def match_events(*, ground_truth_s: npt.ArrayLike, detected_s: npt.ArrayLike, to
     events are both still free, and so on (ties go to the lower ground-truth, then
     detection, index, so the result is deterministic). Inputs need not be sorted.
 
+    Nearest-first is not always the largest matching: when two true events are
+    closer than twice the tolerance, a detection between them may go to the nearer
+    one and leave both others unpaired. Steps are never that close at a sub-step
+    tolerance (>= 250 ms apart vs 80 ms), so there the pairing is unambiguous.
+
     Cost is O(P log P) for P candidate pairs; P is about n when events are further
     apart than the tolerance, which is the case for steps with a sub-step tolerance.
 

@@ -53,7 +53,11 @@ class TrialScores:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """Pooled scores over one or more trials; percentages 0-100, NaN where undefined."""
+    """Pooled scores over one or more trials; percentages 0-100, NaN where undefined.
+
+    ``*_windows`` count the windows where the truth has a cadence (``reported_windows``
+    is 0 for a detector that reports none); ``*_missing`` those where the detector had none.
+    """
 
     trials: int
     contacts: int
@@ -71,6 +75,7 @@ class Summary:
     cadence_missing: int
     cadence_mean_abs_spm: float
     cadence_max_abs_spm: float
+    reported_windows: int
     reported_missing: int
     reported_mean_abs_spm: float
     reported_max_abs_spm: float
@@ -240,7 +245,8 @@ def summarise(trials: Sequence[TrialScores]) -> Summary:
     cadence_err_spm = cat([t.cadence_err_spm for t in trials])
     cad_mean, cad_max, cad_missing = _abs_mean_max(cadence_err_spm)
     reported_parts = [t.reported_cadence_err_spm for t in trials if t.reported_cadence_err_spm is not None]
-    rep_mean, rep_max, rep_missing = _abs_mean_max(cat(reported_parts))
+    reported_err_spm = cat(reported_parts)
+    rep_mean, rep_max, rep_missing = _abs_mean_max(reported_err_spm)
     return Summary(
         trials=len(trials),
         contacts=n_truth,
@@ -258,6 +264,7 @@ def summarise(trials: Sequence[TrialScores]) -> Summary:
         cadence_missing=cad_missing,
         cadence_mean_abs_spm=cad_mean,
         cadence_max_abs_spm=cad_max,
+        reported_windows=int(reported_err_spm.size),
         reported_missing=rep_missing,
         reported_mean_abs_spm=rep_mean,
         reported_max_abs_spm=rep_max,

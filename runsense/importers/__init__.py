@@ -1,0 +1,1 @@
+"""Importers that turn files from other tools (CSV...) into runsense recordings."""

@@ -8,17 +8,21 @@ See ``docs/recording-format.md``.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Final, TypeAlias
 
 import numpy as np
+
+from runsense.errors import RecordingError
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
     from runsense.model import FloatArray, Placement, Side
 
-JsonValue: TypeAlias = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, "JsonValue"] | None
 
 FILE_SUFFIX: Final = ".rsrec"
 FORMAT_VERSION: Final = 1
@@ -87,24 +91,28 @@ SCHEMA: Final[tuple[str, ...]] = (
     )""",
 )
 
+# fmt: off
 REQUIRED_COLUMNS: Final[dict[str, frozenset[str]]] = {
     "metadata": frozenset({"key", "value"}),
-    "sensors": frozenset(
-        {"sensor_id", "profile", "placement", "side", "fs_hz", "channels", "char_uuid", "extra"}
-    ),
+    "sensors": frozenset({
+        "sensor_id", "profile", "placement", "side", "fs_hz", "channels", "char_uuid", "extra",
+    }),
     "packets": frozenset({"seq", "sensor_id", "char_uuid", "t_received_s", "payload", "t0_s", "n_samples"}),
-    "steps": frozenset(
-        {
-            "id", "t_s", "sensor_id", "side", "cadence_spm", "cadence_inst_spm", "impact_g", "clipped",
-            "contact_ms", "flight_ms", "step_length_m", "confidence", "flags", "analyser_version",
-        }
-    ),
+    "steps": frozenset({
+        "id", "t_s", "sensor_id", "side", "cadence_spm", "cadence_inst_spm", "impact_g", "clipped",
+        "contact_ms", "flight_ms", "step_length_m", "confidence", "flags", "analyser_version",
+    }),
     "events": frozenset({"id", "t_s", "kind", "payload"}),
 }
-
-STEP_COLUMNS: Final = (
-    "t_s, sensor_id, side, cadence_spm, cadence_inst_spm, impact_g, clipped, contact_ms, flight_ms, "
-    "step_length_m, confidence, flags, analyser_version"
+# fmt: on
+STEP_INSERT_SQL: Final = (
+    "INSERT INTO steps (t_s, sensor_id, side, cadence_spm, cadence_inst_spm, impact_g, clipped, contact_ms, "
+    "flight_ms, step_length_m, confidence, flags, analyser_version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+STEP_SELECT_SQL: Final = (
+    "SELECT t_s, sensor_id, side, cadence_spm, cadence_inst_spm, impact_g, clipped, contact_ms, flight_ms, "
+    "step_length_m, confidence, flags FROM steps ORDER BY t_s, id"
 )
 
 
@@ -169,3 +177,111 @@ def decode_f32_samples(payload: bytes, n_channels: int) -> FloatArray:
             f"payload of {len(payload)} bytes is not a whole number of {n_channels}-channel float32 frames"
         )
     return np.frombuffer(payload, dtype="<f4").reshape(-1, n_channels).astype(np.float64)
+
+
+BUSY_TIMEOUT_MS: Final = 5000
+_FIX: Final = "re-record or re-import it"
+
+
+def damaged(path: Path, exc: Exception) -> RecordingError:
+    """Wrap a low-level failure into the one-sentence error users see."""
+    return RecordingError(str(path), f"is damaged or truncated (SQLite says: {exc}); {_FIX}")
+
+
+def _check_file_bytes(path: Path) -> None:
+    """Reject what SQLite would accept silently (empty file) or misreport (truncated file)."""
+    where = str(path)
+    try:
+        with path.open("rb") as file:
+            head = file.read(SQLITE_HEADER_BYTES)
+            size_bytes = file.seek(0, 2)
+    except FileNotFoundError:
+        raise RecordingError(where, "does not exist; check the path") from None
+    except IsADirectoryError:
+        raise RecordingError(where, "is a directory, not a recording file; pass a .rsrec file") from None
+    except OSError as exc:
+        raise RecordingError(where, f"cannot be read ({exc.strerror}); check its permissions") from None
+    if size_bytes == 0:
+        raise RecordingError(where, f"is empty (0 bytes), so nothing was ever recorded in it; {_FIX}")
+    if not head.startswith(SQLITE_MAGIC):
+        raise RecordingError(where, "is not a runsense recording (not an SQLite file); pass a .rsrec file")
+    if len(head) < SQLITE_HEADER_BYTES:
+        raise RecordingError(where, f"is truncated ({size_bytes} bytes, shorter than its header); {_FIX}")
+    page_bytes = int.from_bytes(head[16:18], "big")
+    page_bytes = 65536 if page_bytes == 1 else page_bytes
+    fixed_fields_ok = head[18] in (1, 2) and head[19] in (1, 2) and head[21:24] == b"\x40\x20\x20"
+    if page_bytes < 512 or page_bytes & (page_bytes - 1) or not fixed_fields_ok:
+        raise RecordingError(where, f"has a damaged SQLite header; {_FIX}")
+    wal = path.with_name(path.name + "-wal")
+    header_size_valid = head[24:28] == head[92:96]  # SQLite's rule for trusting the page count
+    if header_size_valid and not (wal.exists() and wal.stat().st_size > 0):
+        expected_bytes = page_bytes * int.from_bytes(head[28:32], "big")
+        if size_bytes < expected_bytes:
+            raise RecordingError(where, f"is truncated ({size_bytes} of {expected_bytes} bytes); {_FIX}")
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    """Connect without creating anything, falling back to immutable mode on read-only media."""
+    mode = "ro" if read_only else "rw"
+    uri = f"{path.resolve().as_uri()}?mode={mode}"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA application_id").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        wal = path.with_name(path.name + "-wal")
+        if not read_only or wal.exists():
+            raise
+        # A read-only directory cannot hold the -shm file; with no WAL nobody is writing.
+        conn = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
+    return conn
+
+
+def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Tell foreign, newer and incomplete files apart, each with its own fix."""
+    where = str(path)
+    application_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+    if application_id == 0 and conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0:
+        raise RecordingError(
+            where, f"holds no tables (its writer may have stopped before its first commit); {_FIX}"
+        )
+    if application_id != APPLICATION_ID:
+        raise RecordingError(
+            where,
+            f"is an SQLite database of another application (application_id {application_id:#x}), "
+            "not a runsense recording; pass a .rsrec file",
+        )
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > FORMAT_VERSION:
+        raise RecordingError(
+            where,
+            f"was written by a newer runsense (format version {version}, this one reads up to "
+            f"{FORMAT_VERSION}); upgrade runsense to open it",
+        )
+    if version < 1:
+        raise RecordingError(where, f"has an invalid format version ({version}); {_FIX}")
+    for table, required in REQUIRED_COLUMNS.items():
+        columns = {str(row[1]) for row in conn.execute(f"PRAGMA table_info({table})")}
+        if not columns:
+            raise RecordingError(where, f"has no {table!r} table, so it is incomplete or damaged; {_FIX}")
+        if missing := sorted(required - columns):
+            raise RecordingError(where, f"lacks column(s) {', '.join(missing)} in {table!r}; {_FIX}")
+
+
+def open_checked(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    """Open a recording after checking it is one this version can use."""
+    _check_file_bytes(path)
+    try:
+        conn = _connect(path, read_only=read_only)
+    except sqlite3.DatabaseError as exc:
+        raise damaged(path, exc) from None
+    try:
+        _check_schema(conn, path)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise damaged(path, exc) from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn

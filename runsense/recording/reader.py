@@ -15,17 +15,14 @@ from typing import TYPE_CHECKING, Any, Final, Self
 from runsense.errors import RecordingError
 from runsense.model import Placement, RawPacket, SampleChunk, Side, Step
 from runsense.recording.format import (
-    APPLICATION_ID,
     F32_PROFILE,
-    FORMAT_VERSION,
-    REQUIRED_COLUMNS,
-    SQLITE_HEADER_BYTES,
-    SQLITE_MAGIC,
-    STEP_COLUMNS,
+    STEP_SELECT_SQL,
     Event,
     JsonValue,
     SensorInfo,
+    damaged,
     decode_f32_samples,
+    open_checked,
 )
 
 if TYPE_CHECKING:
@@ -35,105 +32,6 @@ if TYPE_CHECKING:
 
 FETCH_ROWS: Final = 256
 """Rows fetched per round trip: bounds reader memory to a few hundred packets."""
-BUSY_TIMEOUT_MS: Final = 5000
-_FIX: Final = "re-record or re-import it"
-
-
-def damaged(path: Path, exc: Exception) -> RecordingError:
-    """Wrap a low-level failure into the one-sentence error users see."""
-    return RecordingError(str(path), f"is damaged or truncated (SQLite says: {exc}); {_FIX}")
-
-
-def _check_file_bytes(path: Path) -> None:
-    """Reject what SQLite would accept silently (empty file) or misreport (truncated file)."""
-    where = str(path)
-    try:
-        with path.open("rb") as file:
-            head = file.read(SQLITE_HEADER_BYTES)
-            size_bytes = file.seek(0, 2)
-    except FileNotFoundError:
-        raise RecordingError(where, "does not exist; check the path") from None
-    except IsADirectoryError:
-        raise RecordingError(where, "is a directory, not a recording file; pass a .rsrec file") from None
-    except OSError as exc:
-        raise RecordingError(where, f"cannot be read ({exc.strerror}); check its permissions") from None
-    if size_bytes == 0:
-        raise RecordingError(where, f"is empty (0 bytes), so nothing was ever recorded in it; {_FIX}")
-    if not head.startswith(SQLITE_MAGIC):
-        raise RecordingError(where, "is not a runsense recording (not an SQLite file); pass a .rsrec file")
-    if len(head) < SQLITE_HEADER_BYTES:
-        raise RecordingError(where, f"is truncated ({size_bytes} bytes, shorter than its header); {_FIX}")
-    wal = path.with_name(path.name + "-wal")
-    header_size_valid = head[24:28] == head[92:96]
-    if header_size_valid and not (wal.exists() and wal.stat().st_size > 0):
-        page_size = int.from_bytes(head[16:18], "big")
-        page_size = 65536 if page_size == 1 else page_size
-        expected_bytes = page_size * int.from_bytes(head[28:32], "big")
-        if size_bytes < expected_bytes:
-            raise RecordingError(where, f"is truncated ({size_bytes} of {expected_bytes} bytes); {_FIX}")
-
-
-def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
-    """Connect without creating anything, falling back to immutable mode on read-only media."""
-    mode = "ro" if read_only else "rw"
-    uri = f"{path.resolve().as_uri()}?mode={mode}"
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None)
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA application_id").fetchone()
-    except sqlite3.OperationalError:
-        conn.close()
-        wal = path.with_name(path.name + "-wal")
-        if not read_only or wal.exists():
-            raise
-        # A read-only directory cannot hold the -shm file; with no WAL nobody is writing.
-        conn = sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
-    return conn
-
-
-def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
-    """Tell foreign, newer and incomplete files apart, each with its own fix."""
-    where = str(path)
-    application_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
-    if application_id != APPLICATION_ID:
-        raise RecordingError(
-            where,
-            f"is an SQLite database of another application (application_id {application_id:#x}), "
-            "not a runsense recording; pass a .rsrec file",
-        )
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if version > FORMAT_VERSION:
-        raise RecordingError(
-            where,
-            f"was written by a newer runsense (format version {version}, this one reads up to "
-            f"{FORMAT_VERSION}); upgrade runsense to open it",
-        )
-    if version < 1:
-        raise RecordingError(where, f"has an invalid format version ({version}); {_FIX}")
-    for table, required in REQUIRED_COLUMNS.items():
-        columns = {str(row[1]) for row in conn.execute(f"PRAGMA table_info({table})")}
-        if not columns:
-            raise RecordingError(where, f"has no {table!r} table, so it is incomplete or damaged; {_FIX}")
-        if missing := sorted(required - columns):
-            raise RecordingError(where, f"lacks column(s) {', '.join(missing)} in {table!r}; {_FIX}")
-
-
-def open_checked(path: Path, *, read_only: bool) -> sqlite3.Connection:
-    """Open a recording after checking it is one this version can use."""
-    _check_file_bytes(path)
-    conn: sqlite3.Connection | None = None
-    try:
-        conn = _connect(path, read_only=read_only)
-        _check_schema(conn, path)
-    except sqlite3.DatabaseError as exc:
-        if conn is not None:
-            conn.close()
-        raise damaged(path, exc) from None
-    except RecordingError:
-        if conn is not None:
-            conn.close()
-        raise
-    return conn
 
 
 def _opt_float(value: float | None) -> float | None:
@@ -230,8 +128,7 @@ class RecordingReader:
 
     def iter_steps(self) -> Iterator[Step]:
         """Stored steps in time order."""
-        sql = f"SELECT {STEP_COLUMNS} FROM steps ORDER BY t_s, id"
-        for row in self._iter_rows(sql):
+        for row in self._iter_rows(STEP_SELECT_SQL):
             with self._converted():
                 yield Step(
                     t_s=float(row[0]),
@@ -311,12 +208,14 @@ def iter_sample_chunks(reader: RecordingReader, sensor_id: str) -> Iterator[Samp
         try:
             samples = decode_f32_samples(packet.payload, len(sensor.channels))
         except ValueError as exc:
-            raise RecordingError(where, f"has a damaged packet at t={packet.t0_s:.3f} s ({exc}); {_FIX}") from None
+            raise RecordingError(
+                where, f"has a damaged packet at t={packet.t0_s:.3f} s ({exc}); re-import it"
+            ) from None
         if packet.n_samples is not None and packet.n_samples != samples.shape[0]:
             raise RecordingError(
                 where,
                 f"has a packet at t={packet.t0_s:.3f} s claiming {packet.n_samples} samples but holding "
-                f"{samples.shape[0]}; {_FIX}",
+                f"{samples.shape[0]}; re-import it",
             )
         if samples.shape[0]:
             yield SampleChunk(

@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING, Final, Self
 from runsense.errors import RecordingError
 from runsense.recording.format import (
     APPLICATION_ID,
+    BUSY_TIMEOUT_MS,
     FORMAT_VERSION,
     SCHEMA,
-    STEP_COLUMNS,
+    STEP_INSERT_SQL,
     JsonValue,
     SensorInfo,
+    open_checked,
 )
-from runsense.recording.reader import BUSY_TIMEOUT_MS, open_checked
 
 if TYPE_CHECKING:
     import os
@@ -38,9 +39,9 @@ if TYPE_CHECKING:
 PACKET_BATCH: Final = 512
 """Packets buffered before an ``executemany``; bounds memory during large imports."""
 _PACKET_INSERT: Final = (
-    "INSERT INTO packets (sensor_id, char_uuid, t_received_s, payload, t0_s, n_samples) VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO packets (sensor_id, char_uuid, t_received_s, payload, t0_s, n_samples) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
 )
-_STEP_INSERT: Final = f"INSERT INTO steps ({STEP_COLUMNS}) VALUES ({', '.join('?' * 13)})"
 _PacketRow = tuple[str, str, float, bytes, float | None, int | None]
 
 
@@ -70,7 +71,8 @@ def _step_row(step: Step, analyser_version: str) -> tuple[object, ...]:
     )  # fmt: skip
 
 
-def _remove_with_side_files(path: Path) -> None:
+def remove_with_side_files(path: Path) -> None:
+    """Delete a recording together with SQLite's -wal/-shm/-journal files, if any."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
@@ -82,7 +84,7 @@ class RecordingWriter:
     at least ``commit_interval_s`` after the previous commit, and on close.
     """
 
-    def __init__(  # noqa: PLR0913 -- the brief fixes this signature; all but path are keyword-only
+    def __init__(
         self,
         path: str | os.PathLike[str],
         *,
@@ -102,26 +104,34 @@ class RecordingWriter:
         self._closed = False
         self._create_file(overwrite=overwrite)
         try:
-            self._conn = sqlite3.connect(self.path, isolation_level=None)
-        except sqlite3.DatabaseError as exc:
-            raise self._failed(exc) from None
-        try:
             with self._converted():
-                self._init_schema(metadata)
+                self._conn = sqlite3.connect(self.path, isolation_level=None)
+                try:
+                    self._init_schema(metadata)
+                except BaseException:
+                    self._conn.close()
+                    raise
         except BaseException:
-            self._conn.close()
             self._closed = True
+            remove_with_side_files(self.path)
             raise
         self._last_commit_s = clock()
 
     def _create_file(self, *, overwrite: bool) -> None:
         where = str(self.path)
         if overwrite:
-            _remove_with_side_files(self.path)
+            try:
+                remove_with_side_files(self.path)
+            except OSError as exc:
+                raise RecordingError(
+                    where, f"cannot be replaced ({exc.strerror}); choose another name"
+                ) from None
         try:
             self.path.open("xb").close()
         except FileExistsError:
-            raise RecordingError(where, "already exists; choose another file name or allow overwriting") from None
+            raise RecordingError(
+                where, "already exists; choose another file name or allow overwriting"
+            ) from None
         except FileNotFoundError:
             raise RecordingError(where, "cannot be created because its directory does not exist") from None
         except OSError as exc:
@@ -150,7 +160,9 @@ class RecordingWriter:
         conn.execute("COMMIT")
 
     def _failed(self, exc: sqlite3.DatabaseError) -> RecordingError:
-        return RecordingError(str(self.path), f"could not be written ({exc}); check free disk space and permissions")
+        return RecordingError(
+            str(self.path), f"could not be written ({exc}); check free disk space and permissions"
+        )
 
     @contextlib.contextmanager
     def _converted(self) -> Iterator[None]:
@@ -184,8 +196,8 @@ class RecordingWriter:
         with self._converted():
             self._begin()
             self._conn.execute(
-                "INSERT INTO sensors (sensor_id, profile, placement, side, fs_hz, channels, char_uuid, extra) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sensors (sensor_id, profile, placement, side, fs_hz, channels, char_uuid, "
+                "extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     sensor.sensor_id, sensor.profile, sensor.placement.value,
                     None if sensor.side is None else sensor.side.value, float(sensor.fs_hz),
@@ -225,7 +237,7 @@ class RecordingWriter:
         """Append analysis output produced by ``analyser_version``."""
         with self._converted():
             self._begin()
-            self._conn.executemany(_STEP_INSERT, (_step_row(step, analyser_version) for step in steps))
+            self._conn.executemany(STEP_INSERT_SQL, (_step_row(step, analyser_version) for step in steps))
             self._maybe_commit()
 
     def write_event(self, t_s: float, kind: str, payload: JsonValue = None) -> None:
@@ -243,7 +255,9 @@ class RecordingWriter:
             raise ValueError("format_version is set by the writer and cannot be changed")
         with self._converted():
             self._begin()
-            self._conn.execute("INSERT OR REPLACE INTO metadata (key, value) VALUES (?, ?)", (key, _json(value)))
+            self._conn.execute(
+                "INSERT OR REPLACE INTO metadata (key, value) VALUES (?, ?)", (key, _json(value))
+            )
             self._maybe_commit()
 
     def commit(self) -> None:
@@ -261,6 +275,7 @@ class RecordingWriter:
         try:
             self.commit()
             with contextlib.suppress(sqlite3.OperationalError):  # a live reader keeps it in WAL mode
+                self._conn.execute("PRAGMA busy_timeout = 0")
                 self._conn.execute("PRAGMA journal_mode = DELETE")
         finally:
             self._closed = True
@@ -288,15 +303,17 @@ def replace_steps(path: str | os.PathLike[str], steps: Iterable[Step], analyser_
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute("DELETE FROM steps")
-            cursor = conn.executemany(_STEP_INSERT, (_step_row(step, analyser_version) for step in steps))
+            cursor = conn.executemany(STEP_INSERT_SQL, (_step_row(step, analyser_version) for step in steps))
             count = cursor.rowcount
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
     except sqlite3.DatabaseError as exc:
         raise RecordingError(
-            str(where), f"steps could not be replaced ({exc}); the old steps are kept — check disk space"
+            str(where),
+            f"steps could not be replaced ({exc}); the old steps are kept, try again",
         ) from None
     finally:
         conn.close()

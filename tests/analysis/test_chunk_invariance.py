@@ -1,0 +1,48 @@
+"""The analyser gives the same steps however the input is split (h11/ezmsg-style invariance)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from runsense.analysis import Analyser
+from runsense.model import FloatArray, Placement, SampleChunk, Step
+from tests.conftest import chunks_of
+
+
+def _run(chunks: list[SampleChunk], placement: Placement) -> list[Step]:
+    analyser = Analyser(placement=placement)
+    steps: list[Step] = []
+    for chunk in chunks:
+        steps += analyser.feed(chunk)
+    return steps + analyser.finish()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sizes=st.lists(st.integers(min_value=1, max_value=400), min_size=1, max_size=60),
+       placement=st.sampled_from([Placement.SACRUM, Placement.SHANK]))
+def test_random_chunking_gives_the_same_steps_as_one_chunk(
+    demo_acc_g: FloatArray, sizes: list[int], placement: Placement
+) -> None:
+    acc = demo_acc_g[:6000]  # 12 s, ~36 steps
+    whole = _run(chunks_of(acc, []), placement)
+    assert len(whole) >= 15
+    assert _run(chunks_of(acc, sizes), placement) == whole
+
+
+def test_one_sample_per_chunk_gives_the_same_steps(demo_acc_g: FloatArray) -> None:
+    acc = demo_acc_g[:2500]
+    for placement in (Placement.SACRUM, Placement.FOOT):
+        whole = _run(chunks_of(acc, []), placement)
+        assert whole
+        assert _run(chunks_of(acc, [1] * acc.shape[0]), placement) == whole
+
+
+def test_empty_chunks_change_nothing(demo_acc_g: FloatArray) -> None:
+    acc = demo_acc_g[:3000]
+    chunks = chunks_of(acc, [100] * 30)
+    with_empties: list[SampleChunk] = []
+    for c in chunks:
+        with_empties += [c, SampleChunk("imu", c.end_s, c.fs_hz, np.empty((0, acc.shape[1])))]
+    assert _run(with_empties, Placement.SACRUM) == _run(chunks, Placement.SACRUM)

@@ -1,0 +1,1 @@
+"""Tests of the offline evaluation package and the accuracy benchmark."""
