@@ -100,3 +100,26 @@ class Step:
     step_length_m: float | None
     confidence: float
     flags: tuple[str, ...] = field(default=())
+
+
+class CueKind(enum.StrEnum):
+    """What the runner is asked to do; the values are stable identifiers (recordings, MQTT)."""
+
+    RAISE_CADENCE = "raise_cadence"
+    SHORTEN_STRIDE = "shorten_stride"
+    LAND_SOFTER = "land_softer"
+    ON_TARGET = "on_target"
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A cue that starts at the step that triggered it (``t_s`` = that step's contact time)."""
+
+    t_s: float
+    kind: CueKind
+    message: str
+    cadence_spm: float | None
+    target_low_spm: float
+    target_high_spm: float
+    reason: str
+    """Why, in numbers, e.g. 'cadence 162 < 170 for 10 s'; shown to coaches in replay."""
