@@ -31,3 +31,13 @@ class RecordingError(RunsenseError, ValueError):
 
 class ConfigError(RunsenseError, ValueError):
     """A setting or command-line value is out of range; the message gives the fix."""
+
+
+class DecodeError(RunsenseError, ValueError):
+    """A packet its sensor's profile cannot decode; the shell counts and skips it visibly."""
+
+    def __init__(self, sensor_id: str, message: str, payload: bytes) -> None:
+        """Keep the sensor and the payload (hex) for the status line and the log."""
+        super().__init__(f"sensor {sensor_id}: {message} (payload {payload[:16].hex()})")
+        self.sensor_id = sensor_id
+        self.payload_hex = payload.hex()

@@ -28,9 +28,18 @@ class SensorStream:
     chunks: Iterator[SampleChunk]
 
 
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
 def is_recording(path: Path) -> bool:
-    """Recordings are told apart by their suffix; everything else is read as CSV."""
-    return path.suffix == FILE_SUFFIX
+    """A ``.rsrec`` file, or any SQLite file (e.g. imported with another suffix); the rest is CSV."""
+    if path.suffix == FILE_SUFFIX:
+        return True
+    try:
+        with path.open("rb") as file:
+            return file.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
+    except OSError:  # missing, a directory, unreadable: the CSV reader reports it
+        return False
 
 
 def csv_stream(path: Path, *, placement: Placement | None, side: Side | None,

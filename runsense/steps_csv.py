@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterable, Sequence
@@ -55,8 +56,13 @@ def write_steps_csv(path: Path, steps: Iterable[Step]) -> None:
     writer.writerow(STEP_COLUMNS)
     writer.writerows(step_row(s) for s in steps)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(buffer.getvalue(), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(buffer.getvalue(), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:  # name the file the user asked for, not the temporary one, and remove that
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
 
 
 def format_step_table(steps: Sequence[Step]) -> str:

@@ -12,6 +12,7 @@ plus ``finish()``; settings are frozen dataclasses with units in their names.
 """
 
 from runsense.analysis.analyser import ANALYSER_VERSION, Analyser
+from runsense.analysis.cues import CueEngine, CueSettings
 from runsense.analysis.settings import AnalyserSettings
 
-__all__ = ["ANALYSER_VERSION", "Analyser", "AnalyserSettings"]
+__all__ = ["ANALYSER_VERSION", "Analyser", "AnalyserSettings", "CueEngine", "CueSettings"]

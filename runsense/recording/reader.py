@@ -124,7 +124,9 @@ class RecordingReader:
                 while rows := cursor.fetchmany():
                     yield from rows
             finally:
-                cursor.close()
+                # A reader closed before a half-read iterator is dropped: nothing left to release.
+                with contextlib.suppress(sqlite3.ProgrammingError):
+                    cursor.close()
 
     def iter_steps(self) -> Iterator[Step]:
         """Stored steps in time order."""

@@ -1,0 +1,1 @@
+"""The Textual dashboard: a sink that reads the session's snapshot at a bounded rate."""

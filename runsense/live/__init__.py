@@ -1,0 +1,1 @@
+"""The live pipeline: sources of raw packets, the session model they update, and its runners."""

@@ -1,0 +1,49 @@
+"""Run a session without the dashboard: one line per step and cue, then the summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from runsense.live.replay import ReplaySource, Restart
+from runsense.live.session import LiveSession
+from runsense.model import Cue, Step
+
+
+def step_line(step: Step) -> str:
+    """One terse line per step for a log or a terminal."""
+    cadence = "  -  " if step.cadence_spm is None else f"{step.cadence_spm:5.1f}"
+    return (
+        f"step {step.t_s:9.3f} s  cadence {cadence} spm  impact {step.impact_g:5.2f} g  "
+        f"conf {step.confidence:.2f}"
+    )
+
+
+def cue_line(cue: Cue) -> str:
+    """A cue as a coach reads it in a log."""
+    return f"cue  {cue.t_s:9.3f} s  {cue.message.upper()}  ({cue.reason})"
+
+
+async def run_headless(
+    source: ReplaySource,
+    make_session: Callable[[], LiveSession],
+    *,
+    emit: Callable[[str], None],
+    quiet_steps: bool = False,
+) -> LiveSession:
+    """Pump every packet through a session, printing events; returns the finished session."""
+    session = make_session()
+    async for item in source.packets():
+        if isinstance(item, Restart):
+            session = make_session()
+            continue
+        for event in session.on_packet(item):
+            if isinstance(event, Cue):
+                emit(cue_line(event))
+            elif not quiet_steps:
+                emit(step_line(event))
+    for event in session.finish():
+        if isinstance(event, Cue):
+            emit(cue_line(event))
+        elif not quiet_steps:
+            emit(step_line(event))
+    return session

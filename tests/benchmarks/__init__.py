@@ -1,0 +1,1 @@
+"""Tests of the benchmark scripts (report shape only, never timing)."""

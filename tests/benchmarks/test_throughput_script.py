@@ -1,0 +1,133 @@
+"""The throughput benchmark runs end to end on a tiny synthetic outdoor run and writes its report.
+
+Only the report's shape is checked (headings, one numeric cell where a number belongs);
+how fast anything is stays the benchmark's business, never a test's.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "throughput.py"
+FS_HZ = 100.0
+N_ROWS = 3000
+
+
+def load_benchmark(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """Import the script by path; dataclasses need it registered in sys.modules while it loads."""
+    spec = importlib.util.spec_from_file_location("runsense_throughput_benchmark", BENCHMARK)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _bumps_g(t_s: np.ndarray, period_s: float, width_s: float, height_g: float) -> np.ndarray:
+    """A smooth Gaussian bump of ``height_g`` every ``period_s``: one trunk peak per step."""
+    phase_s = (t_s % period_s) - 0.5 * period_s
+    return height_g * np.exp(-0.5 * (phase_s / width_s) ** 2)
+
+
+def _impacts_g(t_s: np.ndarray, period_s: float, decay_s: float, height_g: float) -> np.ndarray:
+    """A sudden rise to ``height_g`` every ``period_s``, then a decay: one foot impact per stride."""
+    return height_g * np.exp(-(t_s % period_s) / decay_s)
+
+
+def write_fake_run(root: Path) -> Path:
+    """A 30 s adept_outdoor_run folder: ankle impacts every 0.78 s, hip bumps every 0.39 s (154 spm)."""
+    folder = root / "adept_outdoor_run"
+    folder.mkdir(parents=True)
+    t_s = np.arange(N_ROWS) / FS_HZ
+    swing_g = 0.3 * np.sin(2 * np.pi * t_s / 0.78)
+    signals = {
+        "left_ankle.csv.gz": (swing_g, 0.1 * swing_g, 1.0 + _impacts_g(t_s, 0.78, 0.04, 4.0)),
+        "left_hip.csv.gz": (0.05 * swing_g, np.zeros_like(t_s), 1.0 + _bumps_g(t_s, 0.39, 0.03, 1.2)),
+    }
+    for name, (ax_g, ay_g, az_g) in signals.items():
+        rows = [f"{t:.2f},{x:.4f},{y:.4f},{z:.4f}" for t, x, y, z in zip(t_s, ax_g, ay_g, az_g, strict=True)]
+        with gzip.open(folder / name, "wt", encoding="utf-8") as handle:
+            handle.write("t_s,ax_g,ay_g,az_g\n" + "\n".join(rows) + "\n")
+    return root
+
+
+def section_rows(report: str, heading: str) -> list[list[str]]:
+    """Cells of the data rows of the first table under ``heading`` (header and separator dropped)."""
+    lines = report.split(f"{heading}\n", 1)[1].split("\n## ", 1)[0].splitlines()
+    table = [line for line in lines if line.startswith("|")]
+    header = [cell.strip() for cell in table[0].strip("|").split("|")]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table[2:]]
+    assert all(len(row) == len(header) for row in rows), (header, rows)
+    return rows
+
+
+def is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def test_throughput_report_shape(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = write_fake_run(tmp_path / "data")
+    out = tmp_path / "report" / "performance.md"
+    status = load_benchmark(monkeypatch).main(["--data", str(data), "--out", str(out), "--repeats", "2"])
+    assert status == 0
+    report = out.read_text(encoding="utf-8")
+    assert report.startswith("# Throughput and latency")
+    for needle in ("- command: `", "- date: ", "- git commit: ", "- machine: ", "- threads: "):
+        assert needle in report
+    assert "## Live pipeline (dashboard, BLE, MQTT)" in report
+    assert report in capsys.readouterr().out
+
+    batch = section_rows(report, "## Batch: whole recording in one feed")
+    assert [(row[0], row[1], row[2]) for row in batch] == [
+        ("runsense", "left_ankle", "foot"),
+        ("runsense", "left_hip", "sacrum"),
+        ("naive peaks", "left_ankle", "foot"),
+        ("naive peaks", "left_hip", "sacrum"),
+    ]
+    for row in batch:
+        assert row[3] == str(N_ROWS)
+        assert row[4] == "2"
+        assert all(is_number(cell) for cell in row[5:9])
+    assert all(row[9] == "5.0" and row[10] in {"yes", "**NO**"} for row in batch[:2])
+
+    sanity = section_rows(report, "## Sanity: steps found")
+    assert len(sanity) == 4
+    for row in sanity:
+        assert int(row[3]) > 0
+        assert is_number(row[5])
+    assert all(is_number(row[6]) for row in sanity[:2])
+
+    live = section_rows(report, "## Live path: latency of one Analyser.feed call")
+    assert [(row[0], int(row[2])) for row in live] == [
+        (sensor, chunk) for sensor in ("left_ankle", "left_hip") for chunk in (1, 10, 50)
+    ]
+    for row in live:
+        assert int(row[3]) == -(-N_ROWS // int(row[2]))  # every sample fed, one call per chunk
+        assert all(is_number(cell) for cell in row[4:8])
+        assert (row[8], row[9] in {"yes", "**NO**"}) == (("200", True) if row[2] == "10" else ("-", False))
+
+
+def test_throughput_without_data_fails_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out.md"
+    status = load_benchmark(monkeypatch).main(["--data", str(tmp_path), "--out", str(out)])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "cannot load the outdoor run" in err
+    assert "left_ankle.csv.gz" in err
+    assert not out.exists()

@@ -1,0 +1,48 @@
+"""Build the dashboard on the demo recording with a hand-driven clock, and move time forward."""
+
+from __future__ import annotations
+
+import math
+from contextlib import ExitStack
+from typing import Any
+
+from textual.pilot import Pilot
+
+from runsense.analysis.cues import CueSettings
+from runsense.clock import ManualClock
+from runsense.dashboard.app import RunsenseApp
+from runsense.live.build import open_replay, session_factory
+from runsense.recording import RecordingReader
+from tests.conftest import DEMO
+
+
+def demo_app(
+    stack: ExitStack, *, speed: float = 1.0, clock: ManualClock | None = None, show_summary: bool = True
+) -> tuple[RunsenseApp, ManualClock]:
+    """The dashboard replaying the demo recording, paced by a ManualClock (nothing sleeps)."""
+    clock = clock or ManualClock()
+    reader = stack.enter_context(RecordingReader(DEMO))
+    replay = open_replay(reader, clock=clock, speed=speed)
+    make = session_factory(replay.sensors, speed_kmh=12.0, cue_settings=CueSettings())
+    app = RunsenseApp(
+        make_session=make,
+        source=replay.source,
+        duration_s=replay.duration_s,
+        title="demo.rsrec",
+        clock=clock,
+        show_summary=show_summary,
+    )
+    return app, clock
+
+
+async def play_until(pilot: Pilot[Any], app: RunsenseApp, clock: ManualClock, position_s: float) -> None:
+    """Advance the clock to ``position_s`` of session time and wait until the session got there."""
+    transport = app.source.transport
+    while transport.position_s() < position_s and not math.isinf(transport.speed):
+        clock.advance(min(0.5, position_s - transport.position_s()) / transport.speed)
+        await pilot.pause()
+    for _ in range(200):
+        if app.session.elapsed_s >= position_s - 0.15 or app.ended:
+            break
+        await pilot.pause()
+    app.redraw()
