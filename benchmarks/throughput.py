@@ -373,7 +373,8 @@ def header(sensors: Sequence[Sensor], run: RunInfo) -> list[str]:
         (
             f"- Live: the first {run.live_s:g} s of each recording fed chunk by chunk to a new analyser,"
             " every `feed()` call timed with `time.perf_counter_ns` (garbage collector on, as live;"
-            " the first call also starts the segment). Goal: p99 <="
+            " the first call also starts the segment). One pass, so p99 and max also show other work on"
+            " the machine (see the load average above). Goal: p99 <="
             f" {GOAL_LIVE_P99_US:g} µs per {GOAL_LIVE_CHUNK_SAMPLES}-sample chunk."
         ),
         "",

@@ -11,9 +11,8 @@ steps counted over time elapsed.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
-
-import numpy as np
 
 _PENDING_FRACTION = 0.75
 """A newest interval shorter than this many typical periods is not counted yet."""
@@ -58,48 +57,52 @@ class CadenceEstimator:
             self._intervals_s = []
             return CadenceUpdate(None, None, 0.5, 1)
         self._intervals_s = [*self._intervals_s[-(_PERIOD_HISTORY - 1) :], interval_s]
-        history = np.asarray(self._intervals_s)
-        period_s, units_s, unit_steps = _count_steps(history)
-        n_last = int(unit_steps[-1])
-        while units_s.size > 1 and units_s[-1] < _PENDING_FRACTION * period_s:
+        period_s, units_s, unit_steps = _count_steps(self._intervals_s)
+        n_last = unit_steps[-1]
+        while len(units_s) > 1 and units_s[-1] < _PENDING_FRACTION * period_s:
             # The newest unit is too short to be sure it is a whole step (it may be split by a
             # spurious contact): count up to the contact before it until the next one decides.
             units_s, unit_steps = units_s[:-1], unit_steps[:-1]
-        # Units from the newest back until they hold `window` steps (or all there are).
-        # An even number of steps keeps a left/right asymmetry from biasing the mean.
-        newest_first = np.cumsum(unit_steps[::-1])
-        first = min(int(np.searchsorted(newest_first, self._window)), unit_steps.size - 1)
-        if newest_first[first] % 2 and first + 1 < unit_steps.size:
-            first += 1
-        intervals = units_s[units_s.size - 1 - first :] if units_s.size else units_s
-        n_steps = unit_steps[unit_steps.size - 1 - first :] if unit_steps.size else unit_steps
+        # Units from the newest back until they hold `window` steps (or all there are); an even
+        # number of steps keeps a left/right asymmetry from biasing the mean.
+        total, n_units = 0, 0
+        for steps in reversed(unit_steps):
+            total += steps
+            n_units += 1
+            if total >= self._window:
+                break
+        if total % 2 and n_units < len(unit_steps):
+            total += unit_steps[-n_units - 1]
+            n_units += 1
+        window_s = sum(units_s[-n_units:])
         ratio = interval_s / period_s
-        regularity = max(0.0, 1.0 - 2.0 * abs(ratio - round(ratio))) if intervals.size >= 3 else 0.5
-        total = float(n_steps.sum())
+        regularity = max(0.0, 1.0 - 2.0 * abs(ratio - round(ratio))) if n_units >= 3 else 0.5
         per_min = 60.0 * self._steps_per_contact
-        cadence = per_min * total / float(intervals.sum()) if total > 0 else None
+        cadence = per_min * total / window_s if total > 0 else None
         inst = per_min * max(n_last, 1) / interval_s
         return CadenceUpdate(inst, cadence, regularity, n_last)
 
 
-def _count_steps(history_s: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+def _count_steps(history_s: list[float]) -> tuple[float, list[float], list[int]]:
     """Typical step period, then the history merged into whole-step units with their step counts.
 
     An interval shorter than 3/4 of a period may be a fragment of a spurious contact and is
-    merged into the next one before counting, so an extra contact adds no step.
+    merged into the next one before counting, so an extra contact adds no step. Plain Python:
+    at most 16 numbers, where numpy's per-call cost would dominate.
     """
-    if history_s.size == 1:
-        period_s = float(history_s[0])
+    if len(history_s) == 1:
+        period_s = history_s[0]
     else:
-        period_s = float(np.median(0.5 * (history_s[1:] + history_s[:-1])))
+        pair_means = sorted(0.5 * (a + b) for a, b in itertools.pairwise(history_s))
+        mid = len(pair_means) // 2
+        period_s = pair_means[mid] if len(pair_means) % 2 else 0.5 * (pair_means[mid - 1] + pair_means[mid])
     units_s: list[float] = []
     carried_s = 0.0
     for interval_s in history_s:
-        carried_s += float(interval_s)
+        carried_s += interval_s
         if carried_s >= _PENDING_FRACTION * period_s:
             units_s.append(carried_s)
             carried_s = 0.0
     if carried_s:  # a trailing fragment: part of the step still under way
         units_s.append(carried_s)
-    units = np.asarray(units_s)
-    return period_s, units, np.rint(units / period_s)
+    return period_s, units_s, [round(u / period_s) for u in units_s]

@@ -17,8 +17,8 @@ class AnalyserSettings:
     """Every tunable of the streaming analyser, with its unit in its name."""
 
     # Trunk sensors (sacrum, chest, wrist): one acceleration-magnitude peak per step.
-    trunk_lowpass_hz: float = 6.0
-    """Low-pass of |a| used to find the one big peak of each step (passes the step rate, up to 4 Hz)."""
+    trunk_smooth_s: float = 0.16
+    """Hann-window smoothing of |a| that leaves one big peak per step (passes step rates up to ~4 Hz)."""
     trunk_peak_window_s: float = 0.15
     """A step peak must be the highest within +-this (steps are >= 0.25 s apart at 240 spm)."""
     trunk_min_peak_g: float = 1.15

@@ -92,7 +92,7 @@ def test_clipping_is_flagged() -> None:
 
 
 def test_invalid_settings_name_the_parameter() -> None:
-    with pytest.raises(ConfigError, match="trunk_lowpass_hz"):
-        AnalyserSettings(trunk_lowpass_hz=-1.0)
+    with pytest.raises(ConfigError, match="trunk_smooth_s"):
+        AnalyserSettings(trunk_smooth_s=-1.0)
     with pytest.raises(ConfigError, match="relative_peak_fraction"):
         AnalyserSettings(relative_peak_fraction=1.5)
