@@ -41,8 +41,15 @@ async def play_until(pilot: Pilot[Any], app: RunsenseApp, clock: ManualClock, po
     while transport.position_s() < position_s and not math.isinf(transport.speed):
         clock.advance(min(0.5, position_s - transport.position_s()) / transport.speed)
         await pilot.pause()
-    for _ in range(200):
-        if app.session.elapsed_s >= position_s - 0.15 or app.ended:
-            break
+    # Wait until the pump has taken every packet the position released (unchanged over 3 pauses).
+    seen, unchanged = -1.0, 0
+    for _ in range(400):
         await pilot.pause()
+        if app.ended:
+            break
+        now = app.session.elapsed_s
+        unchanged = unchanged + 1 if now == seen else 0
+        seen = now
+        if now >= position_s - 0.15 and unchanged >= 3:
+            break
     app.redraw()
