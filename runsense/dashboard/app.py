@@ -22,6 +22,7 @@ from runsense.dashboard.bignumber import BigNumber
 from runsense.dashboard.metronome import Metronome
 from runsense.dashboard.render import cadence_text, cue_banner, cue_timeline, gauge, sensor_line, stats_text
 from runsense.dashboard.summary_screen import SummaryScreen
+from runsense.live.fanout import Fanout
 from runsense.live.replay import MAX_SPEED, MIN_SPEED, ReplaySource, Restart
 from runsense.live.session import LiveSession, MetricsSnapshot, SessionRecord
 
@@ -63,6 +64,7 @@ class RunsenseApp(App[SessionRecord]):
         clock: Clock | None = None,
         refresh_hz: float = 10.0,
         show_summary: bool = True,
+        fanout: Fanout | None = None,
     ) -> None:
         """``make_session`` builds a fresh session (at start and after every seek)."""
         super().__init__()
@@ -74,6 +76,7 @@ class RunsenseApp(App[SessionRecord]):
         self._clock = clock if clock is not None else MonotonicClock()
         self._refresh_s = 1.0 / min(refresh_hz, MAX_REFRESH_HZ)
         self._show_summary = show_summary
+        self._fanout = fanout
         self.metronome = Metronome()
         self.ended = False
         self.redraws = 0
@@ -115,14 +118,22 @@ class RunsenseApp(App[SessionRecord]):
     # -- data ------------------------------------------------------------------------
 
     async def _pump(self) -> None:
+        fanout = self._fanout
         async for item in self.source.packets():
             if isinstance(item, Restart):
                 speed_mps = self.session.speed_mps
                 self.session = self._make_session()
                 self.session.set_speed(speed_mps)
+                if fanout is not None:
+                    fanout.restart()
                 continue
-            self.session.on_packet(item)
-        self.session.finish()
+            events = self.session.on_packet(item)
+            if fanout is not None:
+                fanout.after_packet(self.session, events)
+        events = self.session.finish()
+        if fanout is not None:
+            fanout.after_packet(self.session, events)
+            fanout.end(self.session)
         self.ended = True
         self.redraw()
         if self._show_summary:

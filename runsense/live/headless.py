@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
+from runsense.live.fanout import Fanout
 from runsense.live.replay import ReplaySource, Restart
 from runsense.live.session import LiveSession
 from runsense.model import Cue, Step
@@ -29,21 +31,35 @@ async def run_headless(
     *,
     emit: Callable[[str], None],
     quiet_steps: bool = False,
+    fanout: Fanout | None = None,
 ) -> LiveSession:
-    """Pump every packet through a session, printing events; returns the finished session."""
+    """Pump every packet through a session, printing events and offering them to the sinks."""
     session = make_session()
+    n_packets = 0
     async for item in source.packets():
         if isinstance(item, Restart):
             session = make_session()
+            if fanout is not None:
+                fanout.restart()
             continue
-        for event in session.on_packet(item):
-            if isinstance(event, Cue):
-                emit(cue_line(event))
-            elif not quiet_steps:
-                emit(step_line(event))
-    for event in session.finish():
+        events = session.on_packet(item)
+        _print(events, emit, quiet_steps=quiet_steps)
+        if fanout is not None:
+            fanout.after_packet(session, events)
+        n_packets += 1
+        if n_packets % 64 == 0:
+            await asyncio.sleep(0)  # at --speed max, let the sinks' tasks run
+    events = session.finish()
+    _print(events, emit, quiet_steps=quiet_steps)
+    if fanout is not None:
+        fanout.after_packet(session, events)
+        fanout.end(session)
+    return session
+
+
+def _print(events: list[Step | Cue], emit: Callable[[str], None], *, quiet_steps: bool) -> None:
+    for event in events:
         if isinstance(event, Cue):
             emit(cue_line(event))
         elif not quiet_steps:
             emit(step_line(event))
-    return session
