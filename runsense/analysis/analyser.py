@@ -14,7 +14,7 @@ from runsense.analysis.contacts import Contact, ContactDetector
 from runsense.analysis.settings import AnalyserSettings
 from runsense.model import Placement, SampleChunk, Side, Step
 
-ANALYSER_VERSION = "1"
+ANALYSER_VERSION = "2"
 """Bumped whenever the steps produced for the same input change."""
 
 
