@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Sparkline, Static
 
 from runsense.clock import Clock, MonotonicClock
@@ -31,6 +33,9 @@ SEEK_STEP_S = 10.0
 TARGET_STEP_SPM = 1.0
 SPEED_STEP_KMH = 0.5
 SPEEDS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0)
+_UNSET = object()
+METRONOME_TICK_S = 0.02
+"""How often the metronome checks whether a tick is due (only while it is on)."""
 
 
 class RunsenseApp(App[SessionRecord]):
@@ -62,7 +67,7 @@ class RunsenseApp(App[SessionRecord]):
         duration_s: float | None = None,
         title: str = "runsense",
         clock: Clock | None = None,
-        refresh_hz: float = 10.0,
+        refresh_hz: float = 5.0,
         show_summary: bool = True,
         fanout: Fanout | None = None,
     ) -> None:
@@ -78,6 +83,8 @@ class RunsenseApp(App[SessionRecord]):
         self._show_summary = show_summary
         self._fanout = fanout
         self.metronome = Metronome()
+        self._metronome_timer: Timer | None = None
+        self._shown: dict[str, object] = {}
         self.ended = False
         self.redraws = 0
         self._cadence = BigNumber("---", id="cadence")
@@ -112,7 +119,6 @@ class RunsenseApp(App[SessionRecord]):
         """Start the packet pump and the bounded-rate redraw and metronome timers."""
         self.run_worker(self._pump(), exclusive=True, name="pump")
         self.set_interval(self._refresh_s, self.redraw)
-        self.set_interval(0.02, self._tick_metronome)
         self.redraw()
 
     # -- data ------------------------------------------------------------------------
@@ -144,29 +150,56 @@ class RunsenseApp(App[SessionRecord]):
         return self.session.snapshot()
 
     def redraw(self) -> None:
-        """Update every widget from one snapshot."""
+        """Update the widgets whose content changed since the last redraw, from one snapshot."""
         self.redraws += 1
         snap = self.snapshot()
-        self._cadence.update(cadence_text(snap.cadence_spm))
+        width = max(20, self.size.width - 4)
         words, style = cue_banner(
             snap.active_cue, paused=self.source.transport.paused, stopped=snap.cadence_spm is None
         )
+        self._show("cadence", cadence_text(snap.cadence_spm), self._cadence.update)
+        self._show("banner", (words, style), self._set_banner)
+        self._show(
+            "gauge",
+            (snap.cadence_spm, snap.target_spm, width),
+            lambda _: self._gauge.update(gauge(snap.cadence_spm, snap.target_spm, width)),
+        )
+        self._show("impacts", snap.impacts_g, lambda value: setattr(self._impacts, "data", list(value)))
+        self._show(
+            "stats",
+            (
+                int(snap.elapsed_s),
+                snap.n_steps,
+                snap.speed_mps,
+                snap.step_length_m,
+                snap.preferred_cadence_spm,
+                round(snap.distance_m, -1),
+            ),
+            lambda _: self._stats.update(stats_text(snap)),
+        )
+        self._show("sensors", snap.sensors, lambda _: self._sensors.update(sensor_line(snap.sensors)))
+        if self.duration_s:
+            cues = self.session.record.cues
+            self._show(
+                "timeline",
+                (len(cues), int(snap.elapsed_s * width / self.duration_s), width),
+                lambda _: self._timeline.update(
+                    cue_timeline(
+                        cues, position_s=snap.elapsed_s, duration_s=self.duration_s or 1.0, width=width
+                    )
+                ),
+            )
+
+    def _set_banner(self, words_and_style: tuple[str, str]) -> None:
+        words, style = words_and_style
         self._banner.update(words)
         self._banner.set_classes(style)
-        width = max(20, self.size.width - 4)
-        self._gauge.update(gauge(snap.cadence_spm, snap.target_spm, width))
-        self._impacts.data = list(snap.impacts_g)
-        self._stats.update(stats_text(snap))
-        self._sensors.update(sensor_line(snap.sensors))
-        if self.duration_s:
-            self._timeline.update(
-                cue_timeline(
-                    self.session.record.cues,
-                    position_s=snap.elapsed_s,
-                    duration_s=self.duration_s,
-                    width=width,
-                )
-            )
+
+    def _show(self, key: str, value: object, apply: Callable[[Any], object]) -> None:
+        """Apply ``value`` to its widget only when it differs from what is on screen (repaints cost CPU)."""
+        if self._shown.get(key, _UNSET) != value:
+            self._shown[key] = value
+            apply(value)
 
     def _tick_metronome(self) -> None:
         snap_band = self.session.cues.target_spm
@@ -209,8 +242,15 @@ class RunsenseApp(App[SessionRecord]):
         self.redraw()
 
     def action_metronome(self) -> None:
-        """Metronome at the target cadence, ticking only while below target."""
-        self._say("metronome on" if self.metronome.toggle() else "metronome off")
+        """Metronome at the target cadence, ticking only while below target (its timer runs only when on)."""
+        if self.metronome.toggle():
+            self._metronome_timer = self.set_interval(METRONOME_TICK_S, self._tick_metronome)
+            self._say("metronome on")
+        else:
+            if self._metronome_timer is not None:
+                self._metronome_timer.stop()
+                self._metronome_timer = None
+            self._say("metronome off")
 
     def action_treadmill(self, direction: int) -> None:
         """Typed-in treadmill speed up or down (step length depends on it)."""

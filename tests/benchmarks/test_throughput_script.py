@@ -61,7 +61,7 @@ def write_fake_run(root: Path) -> Path:
 
 def section_rows(report: str, heading: str) -> list[list[str]]:
     """Cells of the data rows of the first table under ``heading`` (header and separator dropped)."""
-    lines = report.split(f"{heading}\n", 1)[1].split("\n## ", 1)[0].splitlines()
+    lines = report.split(f"{heading}\n", 1)[1].split("\n#", 1)[0].splitlines()
     table = [line for line in lines if line.startswith("|")]
     header = [cell.strip() for cell in table[0].strip("|").split("|")]
     rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table[2:]]
@@ -85,13 +85,14 @@ def test_throughput_report_shape(
     status = load_benchmark(monkeypatch).main(["--data", str(data), "--out", str(out), "--repeats", "2"])
     assert status == 0
     report = out.read_text(encoding="utf-8")
-    assert report.startswith("# Throughput and latency")
+    assert report.startswith("# Performance")
+    assert "<!-- throughput:start -->\n## Analyser throughput and latency" in report
     for needle in ("- command: `", "- date: ", "- git commit: ", "- machine: ", "- threads: "):
         assert needle in report
-    assert "## Live pipeline (dashboard, BLE, MQTT)" in report
-    assert report in capsys.readouterr().out
+    assert report.count("<!-- throughput:end -->") == 1
+    assert "## Analyser throughput and latency" in capsys.readouterr().out
 
-    batch = section_rows(report, "## Batch: whole recording in one feed")
+    batch = section_rows(report, "### Batch: whole recording in one feed")
     assert [(row[0], row[1], row[2]) for row in batch] == [
         ("runsense", "left_ankle", "foot"),
         ("runsense", "left_hip", "sacrum"),
@@ -104,14 +105,14 @@ def test_throughput_report_shape(
         assert all(is_number(cell) for cell in row[5:9])
     assert all(row[9] == "5.0" and row[10] in {"yes", "**NO**"} for row in batch[:2])
 
-    sanity = section_rows(report, "## Sanity: steps found")
+    sanity = section_rows(report, "### Sanity: steps found")
     assert len(sanity) == 4
     for row in sanity:
         assert int(row[3]) > 0
         assert is_number(row[5])
     assert all(is_number(row[6]) for row in sanity[:2])
 
-    live = section_rows(report, "## Live path: latency of one Analyser.feed call")
+    live = section_rows(report, "### Live path: latency of one Analyser.feed call")
     assert [(row[0], int(row[2])) for row in live] == [
         (sensor, chunk) for sensor in ("left_ankle", "left_hip") for chunk in (1, 10, 50)
     ]
