@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from runsense import __version__
 from runsense.analysis import ANALYSER_VERSION, Analyser
+from runsense.analysis.cues import cues_for_steps
 from runsense.analysis.summary import SessionSummary, summarise
 from runsense.clock import MonotonicClock
 from runsense.config import RunnerSettings, config_path, load_settings, save_settings, with_value
@@ -29,6 +30,7 @@ from runsense.live.build import cue_settings_for, open_replay, session_factory
 from runsense.live.headless import run_headless
 from runsense.model import Placement, Side, Step
 from runsense.recording import RecordingReader, replace_steps
+from runsense.recording.events import cue_event
 from runsense.steps_csv import format_step_table, write_steps_csv
 
 EXIT_USAGE = 2
@@ -303,8 +305,11 @@ def _cmd_analyse(args: argparse.Namespace) -> None:
         write_steps_csv(args.steps_csv, all_steps)
         print(f"wrote {len(all_steps)} steps to {args.steps_csv}")
     if args.save:
-        replace_steps(path, all_steps, ANALYSER_VERSION)
+        speed_mps = None if speed is None else speed / 3.6
+        cues = cues_for_steps(all_steps, settings=cue_settings_for(load_settings()), speed_mps=speed_mps)
+        replace_steps(path, all_steps, ANALYSER_VERSION, events=[cue_event(c) for c in cues])
         print(f"stored {len(all_steps)} steps in {path}")
+        print(f"stored {len(cues)} cues (target and speed from the runner settings and the recording)")
 
 
 def _cmd_import(args: argparse.Namespace) -> None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from runsense.analysis.targets import CueSettings, SteadyMedian, check_band, personal_band_spm
 from runsense.model import Cue, CueKind, Step
 
-__all__ = ["CueEngine", "CueSettings"]
+__all__ = ["CueEngine", "CueSettings", "cues_for_steps"]
 
 _MESSAGES = {
     CueKind.RAISE_CADENCE: "Raise cadence",
@@ -241,3 +241,14 @@ class CueEngine:
 
     def _held_s(self, kind: CueKind, t_s: float) -> str:
         return f"{t_s - self._episodes[kind].since_s:.0f} s"
+
+
+def cues_for_steps(
+    steps: list[Step], *, settings: CueSettings | None = None, speed_mps: float | None = None
+) -> list[Cue]:
+    """The cues a session's steps trigger, in time order (offline: ``analyse --save``, reports)."""
+    engine = CueEngine(settings)
+    cues: list[Cue] = []
+    for step in sorted(steps, key=lambda s: s.t_s):
+        cues += engine.feed(step, speed_mps=speed_mps)
+    return cues

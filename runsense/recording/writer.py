@@ -24,6 +24,7 @@ from runsense.recording.format import (
     FORMAT_VERSION,
     SCHEMA,
     STEP_INSERT_SQL,
+    Event,
     JsonValue,
     SensorInfo,
     open_checked,
@@ -292,10 +293,19 @@ class RecordingWriter:
         self.close()
 
 
-def replace_steps(path: str | os.PathLike[str], steps: Iterable[Step], analyser_version: str) -> int:
+def replace_steps(
+    path: str | os.PathLike[str],
+    steps: Iterable[Step],
+    analyser_version: str,
+    *,
+    events: Iterable[Event] | None = None,
+    events_kind: str = "cue",
+) -> int:
     """Atomically replace all stored steps, e.g. after re-analysing with a newer analyser.
 
-    Returns the number of steps written; on any error the old steps are kept.
+    With ``events``, the stored events of ``events_kind`` (the analysis's cues) are replaced
+    in the same transaction, so steps and the cues they triggered never disagree. Returns the
+    number of steps written; on any error the old steps (and events) are kept.
     """
     where = Path(path)
     conn = open_checked(where, read_only=False)
@@ -305,6 +315,12 @@ def replace_steps(path: str | os.PathLike[str], steps: Iterable[Step], analyser_
             conn.execute("DELETE FROM steps")
             cursor = conn.executemany(STEP_INSERT_SQL, (_step_row(step, analyser_version) for step in steps))
             count = cursor.rowcount
+            if events is not None:
+                conn.execute("DELETE FROM events WHERE kind = ?", (events_kind,))
+                conn.executemany(
+                    "INSERT INTO events (t_s, kind, payload) VALUES (?, ?, ?)",
+                    ((e.t_s, e.kind, _json(e.payload)) for e in events),
+                )
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
