@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, replace
@@ -21,7 +22,6 @@ from runsense.analysis.cues import cues_for_steps
 from runsense.analysis.summary import SessionSummary, summarise
 from runsense.clock import MonotonicClock
 from runsense.config import RunnerSettings, config_path, load_settings, save_settings, with_value
-from runsense.dashboard.app import RunsenseApp
 from runsense.dashboard.summary_screen import summary_text
 from runsense.errors import ConfigError, InputFileError, RunsenseError
 from runsense.importers.csv_import import import_csv
@@ -212,6 +212,8 @@ def _cmd_session(args: argparse.Namespace) -> None:
             session = asyncio.run(run_headless(replay.source, make, emit=print, quiet_steps=args.quiet_steps))
             print(summary_text(session))
             return
+        from runsense.dashboard.app import RunsenseApp  # noqa: PLC0415 - Textual only when a screen is wanted
+
         app = RunsenseApp(
             make_session=make,
             source=replay.source,
@@ -344,6 +346,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RunsenseError as exc:
         print(f"runsense: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `runsense analyse ... | head`: the reader left, nothing to report
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except OSError as exc:  # e.g. an output directory that does not exist, a full disk
         print(f"runsense: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_USAGE

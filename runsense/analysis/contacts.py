@@ -19,10 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d
 
 from runsense.analysis.history import SampleHistory
 from runsense.analysis.settings import AnalyserSettings
+from runsense.analysis.window import sliding_max
 from runsense.model import FloatArray
 
 _M, _F, _CLIP = 0, 1, 2  # history columns: |a| (g), detection feature, clipped flag
@@ -142,7 +142,7 @@ class ContactDetector:
         f = hist.view(region_lo, end)[:, _F]
         local = f[lo - region_lo : hi - region_lo]
         left = f[lo - region_lo - 1 : hi - region_lo - 1] if lo - region_lo >= 1 else None
-        wide = maximum_filter1d(f, size=2 * self._w_min + 1, mode="nearest")[lo - region_lo : hi - region_lo]
+        wide = sliding_max(f, 2 * self._w_min + 1)[lo - region_lo : hi - region_lo]
         mask = (local >= wide) & (local >= self._floor) & (local > f[lo - region_lo + 1 : hi - region_lo + 1])
         if left is not None:
             mask &= local >= left
