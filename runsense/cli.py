@@ -211,6 +211,12 @@ def _cmd_session(args: argparse.Namespace) -> None:
         if args.no_ui:
             session = asyncio.run(run_headless(replay.source, make, emit=print, quiet_steps=args.quiet_steps))
             print(summary_text(session))
+            measured = session.cues.preferred_cadence_spm
+            if measured is not None and runner.preferred_cadence_spm is None:
+                print(
+                    f"Preferred cadence measured: {measured:.0f} spm "
+                    f"(keep it: runsense config set preferred_cadence_spm {measured:.0f})"
+                )
             return
         from runsense.dashboard.app import RunsenseApp  # noqa: PLC0415 - Textual only when a screen is wanted
 
@@ -219,10 +225,18 @@ def _cmd_session(args: argparse.Namespace) -> None:
             source=replay.source,
             duration_s=replay.duration_s,
             title=f"{path.name}" + (f" - {runner.name}" if runner.name else ""),
+            save_preferred=None if runner.preferred_cadence_spm is not None else _save_preferred,
         )
         record = app.run()
     if record is not None:
         print(f"{len(record.steps)} steps, {len(record.cues)} cues")
+
+
+def _save_preferred(cadence_spm: float) -> str:
+    """Store a measured preferred cadence in the runner settings (from the summary screen)."""
+    path = config_path()
+    save_settings(replace(load_settings(path), preferred_cadence_spm=cadence_spm), path)
+    return f"Saved: preferred cadence {cadence_spm:.0f} spm in {path}"
 
 
 def _cmd_config(args: argparse.Namespace) -> None:

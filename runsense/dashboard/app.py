@@ -70,6 +70,7 @@ class RunsenseApp(App[SessionRecord]):
         refresh_hz: float = 5.0,
         show_summary: bool = True,
         fanout: Fanout | None = None,
+        save_preferred: Callable[[float], str] | None = None,
     ) -> None:
         """``make_session`` builds a fresh session (at start and after every seek)."""
         super().__init__()
@@ -82,6 +83,7 @@ class RunsenseApp(App[SessionRecord]):
         self._refresh_s = 1.0 / min(refresh_hz, MAX_REFRESH_HZ)
         self._show_summary = show_summary
         self._fanout = fanout
+        self._save_preferred = save_preferred
         self.metronome = Metronome()
         self._metronome_timer: Timer | None = None
         self._shown: dict[str, object] = {}
@@ -143,7 +145,7 @@ class RunsenseApp(App[SessionRecord]):
         self.ended = True
         self.redraw()
         if self._show_summary:
-            self.push_screen(SummaryScreen(self.session))
+            self.push_screen(SummaryScreen(self.session, save_preferred=self._save_preferred))
 
     def snapshot(self) -> MetricsSnapshot:
         """The session's current snapshot (what the screen shows)."""

@@ -62,8 +62,6 @@ class BigNumber(Widget):
         """Width of the rendered number, so ``width: auto`` fits it."""
         return max(len(line) for line in big_text(self._value or " ").split("\n"))
 
-    def get_content_height(
-        self, container: object, viewport: object, width: int  # noqa: ARG002 - Textual's signature
-    ) -> int:
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:  # noqa: ARG002
         """Always five rows."""
         return ROWS

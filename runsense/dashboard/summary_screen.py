@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -45,16 +46,37 @@ def summary_text(session: LiveSession) -> str:
 
 
 class SummaryScreen(Screen[None]):
-    """Shown when the session ends; q leaves."""
+    """Shown when the session ends; q leaves, s saves a newly measured preferred cadence."""
 
-    BINDINGS = [Binding("q", "app.quit_session", "Quit"), Binding("escape", "app.pop_screen", "Back")]  # noqa: RUF012
+    BINDINGS = [  # noqa: RUF012 - Textual's declared class attribute
+        Binding("q", "app.quit_session", "Quit"),
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("s", "save_preferred", "Save preferred cadence"),
+    ]
 
-    def __init__(self, session: LiveSession) -> None:
-        """Summarise this session."""
+    def __init__(self, session: LiveSession, *, save_preferred: Callable[[float], str] | None = None) -> None:
+        """Summarise this session; ``save_preferred`` stores a cadence in the runner settings."""
         super().__init__()
         self._session = session
+        self._save_preferred = save_preferred
+        self._note = ""
 
     def compose(self) -> ComposeResult:
         """The summary box and the footer."""
-        yield Static(summary_text(self._session), id="summary")
+        yield Static(self._text(), id="summary")
         yield Footer()
+
+    def _text(self) -> str:
+        text = summary_text(self._session)
+        measured = self._session.cues.preferred_cadence_spm
+        if measured is not None and self._save_preferred is not None and not self._note:
+            text += f"\nPreferred cadence measured: {measured:.0f} spm (press s to keep it in your settings)"
+        return text + (f"\n{self._note}" if self._note else "")
+
+    def action_save_preferred(self) -> None:
+        """Keep the measured preferred cadence for next time (personal target from the first step)."""
+        measured = self._session.cues.preferred_cadence_spm
+        if measured is None or self._save_preferred is None:
+            return
+        self._note = self._save_preferred(round(measured, 1))
+        self.query_one("#summary", Static).update(self._text())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
@@ -16,14 +17,20 @@ from runsense.recording import RecordingReader
 from tests.conftest import DEMO
 
 
-def demo_app(
-    stack: ExitStack, *, speed: float = 1.0, clock: ManualClock | None = None, show_summary: bool = True
+def demo_app(  # noqa: PLR0913 - test wiring, every option defaulted
+    stack: ExitStack,
+    *,
+    speed: float = 1.0,
+    clock: ManualClock | None = None,
+    show_summary: bool = True,
+    cue_settings: CueSettings | None = None,
+    save_preferred: Callable[[float], str] | None = None,
 ) -> tuple[RunsenseApp, ManualClock]:
     """The dashboard replaying the demo recording, paced by a ManualClock (nothing sleeps)."""
     clock = clock or ManualClock()
     reader = stack.enter_context(RecordingReader(DEMO))
     replay = open_replay(reader, clock=clock, speed=speed)
-    make = session_factory(replay.sensors, speed_kmh=12.0, cue_settings=CueSettings())
+    make = session_factory(replay.sensors, speed_kmh=12.0, cue_settings=cue_settings or CueSettings())
     app = RunsenseApp(
         make_session=make,
         source=replay.source,
@@ -31,6 +38,7 @@ def demo_app(
         title="demo.rsrec",
         clock=clock,
         show_summary=show_summary,
+        save_preferred=save_preferred,
     )
     return app, clock
 

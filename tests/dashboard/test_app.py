@@ -7,6 +7,7 @@ from contextlib import ExitStack
 
 from textual.widgets import Static
 
+from runsense.analysis.cues import CueSettings
 from runsense.dashboard.bignumber import BigNumber
 from runsense.dashboard.summary_screen import SummaryScreen
 from tests.dashboard.helpers import demo_app, play_until
@@ -103,3 +104,26 @@ async def test_summary_screen_at_the_end_and_redraws_are_bounded() -> None:
             await pilot.press("q")
         assert app.return_value is not None
         assert len(app.return_value.steps) == len(app.session.record.steps) > 150
+
+
+async def test_summary_offers_to_save_the_measured_preferred_cadence() -> None:
+    saved: list[float] = []
+
+    def save(cadence_spm: float) -> str:
+        saved.append(cadence_spm)
+        return f"Saved: preferred cadence {cadence_spm:.0f} spm"
+
+    with ExitStack() as stack:
+        app, _ = demo_app(
+            stack, speed=float("inf"), cue_settings=CueSettings(preferred_measure_s=30.0), save_preferred=save
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(500):
+                if isinstance(app.screen, SummaryScreen):
+                    break
+                await pilot.pause()
+            measured = app.session.cues.preferred_cadence_spm
+            assert measured is not None  # measured over the first 30 s of steady running
+            await pilot.press("s")
+            assert saved == [round(measured, 1)]
+            assert "Saved: preferred cadence" in str(app.screen.query_one("#summary", Static).content)
