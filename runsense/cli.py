@@ -24,6 +24,7 @@ from runsense.clock import MonotonicClock
 from runsense.config import RunnerSettings, config_path, load_settings, save_settings, with_value
 from runsense.dashboard.summary_screen import summary_text
 from runsense.errors import ConfigError, InputFileError, RunsenseError
+from runsense.fit import add_export_command, cmd_export, import_fit_file, is_fit_file
 from runsense.importers.csv_import import import_csv
 from runsense.inputs import SensorStream, csv_stream, is_recording, recording_streams
 from runsense.live.build import cue_settings_for, open_replay, session_factory
@@ -110,15 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser(
         "import",
-        help="turn an IMU CSV into a recording",
+        help="turn an IMU CSV or a FIT activity into a recording",
         description="Import third-party IMU data (CSV with t_s or --rate-hz; ax/ay/az with "
         "_g or _ms2; optional gx_dps..) into a recording, analysed and ready to replay.",
     )
-    imp.add_argument("input", type=Path, metavar="INPUT.csv")
-    _add_sensor_options(imp, required=True)
+    imp.add_argument("input", type=Path, metavar="INPUT.csv|ACTIVITY.fit")
+    _add_sensor_options(imp, required=False)
     imp.add_argument("--runner", help="runner's name, stored in the recording")
-    imp.add_argument("--out", type=Path, required=True, metavar="REC", help="recording to create (.rsrec)")
+    imp.add_argument(
+        "--out", type=Path, metavar="REC", help="recording to create (.rsrec); for a .fit default: next to it"
+    )
     _add_session_commands(sub)
+    add_export_command(sub)
     return parser
 
 
@@ -329,6 +333,14 @@ def _cmd_analyse(args: argparse.Namespace) -> None:
 
 
 def _cmd_import(args: argparse.Namespace) -> None:
+    if args.input.suffix.lower() == ".fit" or is_fit_file(args.input):
+        fit_out = import_fit_file(args.input, args.out, runner=args.runner)
+        print(f"imported {args.input} -> {fit_out}: FIT activity (1 Hz device metrics, no steps)")
+        return
+    if args.placement is None:
+        raise ConfigError("a CSV import needs --placement (where the sensor was worn; see --help)")
+    if args.out is None:
+        raise ConfigError("a CSV import needs --out REC.rsrec (the recording to create)")
     out = import_csv(
         args.input,
         placement=args.placement,
@@ -354,6 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _cmd_session,
         "replay": _cmd_session,
         "config": _cmd_config,
+        "export": cmd_export,
     }
     try:
         commands[args.command](args)

@@ -16,6 +16,7 @@ from runsense.errors import InputFileError
 from runsense.importers.csv_import import read_imu_csv
 from runsense.model import Placement, SampleChunk, Side
 from runsense.recording import F32_PROFILE, FILE_SUFFIX, RecordingReader, iter_sample_chunks
+from runsense.recording.format import FIT_RECORD_PROFILE
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,12 @@ def recording_streams(reader: RecordingReader, *, placement: Placement | None,
         for sensor in reader.sensors
         if sensor.profile == F32_PROFILE and sensor.acc_channel_indices
     ]
+    if not streams and any(s.profile == FIT_RECORD_PROFILE for s in reader.sensors):
+        raise InputFileError(
+            str(reader.path),
+            "is a FIT import: it keeps the device's 1 Hz metrics, not raw sensor data to detect steps in; "
+            "use runsense report or runsense export on it",
+        )
     if not streams:
         raise InputFileError(
             str(reader.path), "holds no acceleration sensor that this version of runsense can decode"

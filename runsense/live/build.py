@@ -13,9 +13,11 @@ from runsense.analysis.cues import CueSettings
 from runsense.clock import Clock
 from runsense.config import RunnerSettings
 from runsense.decoding import PacketDecoder
+from runsense.errors import RecordingError
 from runsense.live.replay import ReplaySource, ReplayTransport
 from runsense.live.session import LiveSession
 from runsense.recording import RecordingReader, SensorInfo
+from runsense.recording.format import FIT_RECORD_PROFILE
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +45,17 @@ def open_replay(reader: RecordingReader, *, clock: Clock, speed: float) -> Repla
     """A paced source over the recording's decodable sensors (others are skipped, and said so)."""
     sensors = []
     for sensor in reader.sensors:
+        if sensor.profile == FIT_RECORD_PROFILE:
+            continue  # 1 Hz device metrics: nothing to analyse step by step
         PacketDecoder(sensor)  # raises a clear error for a profile this version cannot decode
         if sensor.acc_channel_indices:
             sensors.append(sensor)
+    if not sensors:
+        raise RecordingError(
+            str(reader.path),
+            "holds no raw sensor data to replay (a FIT import keeps the device's 1 Hz metrics only); "
+            "use runsense report or runsense export on it instead",
+        )
     ids = {s.sensor_id for s in sensors}
     stored_speed = reader.metadata.get("speed_kmh")
     source = ReplaySource(

@@ -32,6 +32,8 @@ APPLICATION_ID: Final = 0x52534E53
 
 F32_PROFILE: Final = "runsense-f32"
 """Sample profile for data that did not come over BLE: little-endian float32, channel-interleaved."""
+FIT_RECORD_PROFILE: Final = "fit-record"
+"""Profile of FIT-imported per-second records (runsense.fit; docs/fit.md): metrics, not samples."""
 F32_CHAR_UUID: Final = "72756e73-656e-7365-6633-320000000000"
 """Pseudo characteristic UUID of ``runsense-f32`` packets: ASCII ``runsensef32`` padded with zeros."""
 
