@@ -21,6 +21,7 @@ from runsense.analysis import ANALYSER_VERSION, Analyser
 from runsense.analysis.cues import cues_for_steps
 from runsense.analysis.summary import SessionSummary, summarise
 from runsense.clock import MonotonicClock
+from runsense.coach.cli import COACH_COMMANDS, add_coach_commands
 from runsense.config import RunnerSettings, config_path, load_settings, save_settings, with_value
 from runsense.dashboard.summary_screen import summary_text
 from runsense.errors import ConfigError, InputFileError, RunsenseError
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_session_commands(sub)
     add_export_command(sub)
+    add_coach_commands(sub)
     return parser
 
 
@@ -367,6 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "replay": _cmd_session,
         "config": _cmd_config,
         "export": cmd_export,
+        **COACH_COMMANDS,
     }
     try:
         commands[args.command](args)
