@@ -13,7 +13,6 @@ import math
 import os
 import platform
 import shlex
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,8 @@ from runsense.evaluation.scores import Events, Summary, TrialScores, cadence_win
 from runsense.model import FloatArray, Placement, SampleChunk, Step
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ helpers, also when loaded by path
+from report_sections import git_commit, table_row  # noqa: E402, I001 - needs the path above
 TOLERANCE_S = 0.08
 CHUNK_S = 0.1
 GOAL_PR_PCT = 99.5
@@ -146,9 +147,6 @@ def _max_cell(max_spm: float, missing: int) -> str:
     return f"{fmt(max_spm, 2)} (+{missing} none)" if missing else fmt(max_spm, 2)
 
 
-def _row(cells: Sequence[object]) -> str:
-    """One markdown table row."""
-    return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
 
 SUMMARY_HEADER = (
@@ -176,7 +174,7 @@ def summary_table(results: Sequence[Result]) -> list[str]:
     ic_goal = f"abs <= {shank_ms:.0f} shank, <= {sacrum_ms:.0f} sacrum"
     lines = [
         SUMMARY_HEADER,
-        _row(["*goal*", *[""] * 5, pr_goal, pr_goal, ic_goal, "", "", cadence_goal, cadence_goal, ""]),
+        table_row(["*goal*", *[""] * 5, pr_goal, pr_goal, ic_goal, "", "", cadence_goal, cadence_goal, ""]),
     ]
     rank = {detector: k for k, detector in enumerate(dict.fromkeys(r.detector for r in results))}
     for (detector, dataset, placement, activity), scores in sorted(
@@ -190,7 +188,7 @@ def summary_table(results: Sequence[Result]) -> list[str]:
         cells += ["n/a" if math.isnan(s.contact_bias_ms) else contact]
         cells += [_cadence_cell(s.cadence_mean_abs_spm, s.cadence_max_abs_spm, s.cadence_missing)]
         cells += [reported if s.reported_windows else "n/a", goals_missed(s, placement)]
-        lines.append(_row(cells))
+        lines.append(table_row(cells))
     return lines
 
 
@@ -212,22 +210,10 @@ def per_trial_table(results: Sequence[Result]) -> list[str]:
         cells += [extra, s.outside_span, fmt(s.ic_bias_ms), fmt(s.ic_sd_ms)]
         cells += [_max_cell(s.cadence_max_abs_spm, s.cadence_missing)]
         cells += [_max_cell(s.reported_max_abs_spm, s.reported_missing)]
-        lines.append(_row(cells))
+        lines.append(table_row(cells))
     return lines
 
 
-def _git_commit() -> str:
-    """Short commit, marked when the work tree has uncommitted changes."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (no git)"
-    return f"{head} (with uncommitted changes)" if dirty else head
 
 
 def _machine() -> str:
@@ -255,7 +241,7 @@ def _method(command: str, data_dir: Path, analyser_note: str) -> list[str]:
         "",
         f"- command: `{command}`",
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- git commit: {_git_commit()}",
+        f"- git commit: {git_commit()}",
         f"- machine: {_machine()}",
         f"- data: `{data_dir}` ({', '.join(DATASET_NAMES)})",
         f"- runsense analyser: {analyser_note}",

@@ -31,7 +31,7 @@ import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report_sections import replace_section  # noqa: E402 - needs the path above
+from report_sections import git_commit, replace_section  # noqa: E402 - needs the path above
 
 from runsense.analysis.cues import CueSettings  # noqa: E402
 from runsense.clock import MonotonicClock  # noqa: E402
@@ -165,9 +165,7 @@ def _pct(values: np.ndarray, q: float) -> str:
 
 def render(delay: DelayResult, cpu_share: float | None, args: argparse.Namespace, duration_s: float) -> str:
     """The markdown section."""
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False, cwd=REPO_ROOT
-    ).stdout.strip()
+    commit = git_commit()
     cpu = "not measured (tmux missing)" if cpu_share is None else f"{100 * cpu_share:.1f} %"
     met = (
         ""

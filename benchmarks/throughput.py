@@ -22,7 +22,6 @@ import argparse
 import math
 import platform
 import shlex
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -45,7 +44,7 @@ from runsense.model import FloatArray, Placement, SampleChunk, Step
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/ helpers, also when loaded by path
-from report_sections import replace_section  # noqa: I001 - needs the path above
+from report_sections import git_commit, replace_section, table_row  # noqa: I001 - needs the path above
 RUN_FOLDER = "adept_outdoor_run"
 SENSOR_FILES: tuple[tuple[str, Placement], ...] = (
     ("left_ankle.csv.gz", Placement.FOOT),
@@ -210,9 +209,6 @@ def fmt(value: float, digits: int = 1) -> str:
     return "n/a" if math.isnan(value) else f"{value:.{digits}f}"
 
 
-def _row(cells: Sequence[object]) -> str:
-    """One markdown table row."""
-    return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
 
 def _met(ok: bool) -> str:  # noqa: FBT001 -- a verdict, not a mode switch
@@ -247,7 +243,7 @@ def batch_table(results: Sequence[BatchResult]) -> list[str]:
         cells += [fmt(r.best_samples_per_s / 1e6, 2), fmt(r.median_samples_per_s / 1e6, 2)]
         cells += [fmt(float(r.durations_s.min()) * 1e3, 1)]
         cells += [fmt(HOUR_200_HZ_SAMPLES / r.best_samples_per_s, 2), goal, met]
-        lines.append(_row(cells))
+        lines.append(table_row(cells))
     return lines
 
 
@@ -261,7 +257,7 @@ def sanity_table(results: Sequence[BatchResult]) -> list[str]:
         reported = float(r.reported_cadence_spm.mean()) if r.reported_cadence_spm.size else math.nan
         cells = [r.detector, r.sensor.label, r.sensor.placement, contacts, steps, fmt(cadence)]
         cells += [fmt(reported) if r.detector == "runsense" else "-"]
-        lines.append(_row(cells))
+        lines.append(table_row(cells))
     return lines
 
 
@@ -279,22 +275,10 @@ def live_table(results: Sequence[LiveResult]) -> list[str]:
             cells += [fmt(GOAL_LIVE_P99_US, 0), _met(p99_us <= GOAL_LIVE_P99_US)]
         else:
             cells += ["-", "-"]
-        lines.append(_row(cells))
+        lines.append(table_row(cells))
     return lines
 
 
-def _git_commit() -> str:
-    """Short commit, marked when the work tree has uncommitted changes."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (no git)"
-    return f"{head} (with uncommitted changes)" if dirty else head
 
 
 def load_average() -> float:
@@ -349,7 +333,7 @@ def header(sensors: Sequence[Sensor], run: RunInfo) -> list[str]:
         "",
         f"- command: `{run.command}`",
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- git commit: {_git_commit()}",
+        f"- git commit: {git_commit()}",
         f"- machine: {_machine(run.load_at_start)}",
         f"- threads: single Python thread; {_threads()}",
         f"- data: `{run.data_dir / RUN_FOLDER}`: {inputs}",

@@ -20,6 +20,7 @@ from runsense import __version__
 from runsense.analysis import ANALYSER_VERSION, Analyser
 from runsense.analysis.cues import cues_for_steps
 from runsense.analysis.summary import SessionSummary, summarise
+from runsense.cli_args import positive_float
 from runsense.clock import MonotonicClock
 from runsense.coach.cli import COACH_COMMANDS, add_coach_commands
 from runsense.config import RunnerSettings, config_path, load_settings, save_settings, with_value
@@ -61,14 +62,6 @@ def _side(text: str) -> Side:
     return words[text.lower()]
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
-    return value
 
 
 def _add_sensor_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
@@ -79,8 +72,8 @@ def _add_sensor_options(parser: argparse.ArgumentParser, *, required: bool) -> N
         help="where the sensor was worn: " + ", ".join(p.value for p in Placement),
     )
     parser.add_argument("--side", type=_side, help="left or right, for a sensor on one leg")
-    parser.add_argument("--rate-hz", type=_positive, help="sample rate, when the CSV has no t_s column")
-    parser.add_argument("--speed-kmh", type=_positive, help="treadmill speed, for step length")
+    parser.add_argument("--rate-hz", type=positive_float, help="sample rate, when the CSV has no t_s column")
+    parser.add_argument("--speed-kmh", type=positive_float, help="treadmill speed, for step length")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,7 +127,7 @@ DEMO_RECORDING = Path(__file__).resolve().parent.parent / "recordings" / "demo.r
 def _replay_speed(text: str) -> float:
     if text == "max":
         return math.inf
-    value = _positive(text)
+    value = positive_float(text)
     if not 0.5 <= value <= 20:
         raise argparse.ArgumentTypeError(f"{text!r}: replay speed must be 0.5 to 20, or max")
     return value
@@ -151,7 +144,7 @@ def _band(text: str) -> tuple[float, float]:
 def _add_session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-ui", action="store_true", help="no dashboard: print steps, cues and a summary")
     parser.add_argument(
-        "--speed-kmh", type=_positive, help="treadmill speed (else from the recording or config)"
+        "--speed-kmh", type=positive_float, help="treadmill speed (else from the recording or config)"
     )
     parser.add_argument(
         "--target-mode",
@@ -159,7 +152,7 @@ def _add_session_options(parser: argparse.ArgumentParser) -> None:
         help="fixed band, or +N %% over the preferred cadence measured at the start",
     )
     parser.add_argument("--band", type=_band, metavar="LOW-HIGH", help="target band in spm (default 170-180)")
-    parser.add_argument("--preferred-spm", type=_positive, help="preferred cadence, if already known")
+    parser.add_argument("--preferred-spm", type=positive_float, help="preferred cadence, if already known")
     parser.add_argument(
         "--quiet-steps", action="store_true", help="with --no-ui: print cues and the summary only"
     )

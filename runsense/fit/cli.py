@@ -7,22 +7,11 @@
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 from typing import TypeVar
 
+from runsense.cli_args import positive_float
 from runsense.fit.export import export_recording, per_second_path
-
-
-def _speed_kmh(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
-    return value
-
 
 ParserT = TypeVar("ParserT", bound=argparse.ArgumentParser)
 
@@ -44,7 +33,7 @@ def add_export_command(sub: argparse._SubParsersAction[ParserT]) -> ParserT:
     )
     export.add_argument(
         "--speed-kmh",
-        type=_speed_kmh,
+        type=positive_float,
         metavar="V",
         help="treadmill speed, if the recording does not store it",
     )
