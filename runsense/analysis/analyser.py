@@ -15,6 +15,9 @@ from runsense.analysis.settings import AnalyserSettings
 from runsense.model import Placement, SampleChunk, Side, Step
 
 ANALYSER_VERSION = "2"
+_OFFSET_NOISE_S = 1e-6
+_OFFSET_MEMORY_S = 30.0
+"""Chunk offsets older than this are forgotten (contacts are confirmed within ~1 s)."""
 """Bumped whenever the steps produced for the same input change."""
 
 
@@ -42,9 +45,13 @@ class Analyser:
         self._detector: ContactDetector | None = None
         self._sensor_id = ""
         self._seg_t0_s = 0.0
+        self._last_end_s = 0.0
+        self._offsets: list[tuple[int, float]] = []
+        """(first sample index, seconds) where a chunk's own t0 differs from seg_t0 + index / fs."""
         self._fs_hz = 0.0
         self._n_axes = 0
         self._seg_n = 0
+        self._offsets = []
         self._seg_first_contact = True
 
     def set_speed(self, speed_mps: float | None) -> None:
@@ -60,7 +67,9 @@ class Analyser:
             steps += self.finish()
             self._start_segment(chunk)
         assert self._detector is not None  # noqa: S101 - set by _start_segment
+        self._note_offset(chunk)
         self._seg_n += chunk.n_samples
+        self._last_end_s = chunk.end_s
         steps += self._to_steps(self._detector.feed(chunk.acc_g))
         return steps
 
@@ -73,8 +82,33 @@ class Analyser:
         self._cadence.reset()
         return steps
 
+    def _note_offset(self, chunk: SampleChunk) -> None:
+        """Remember where a sensor clock (drift-corrected) places this chunk off the nominal grid.
+
+        Sub-microsecond differences are arithmetic noise, not timing: they are ignored so that
+        uniformly sampled input gives bit-identical steps however it is chunked.
+        """
+        offset_s = chunk.t0_s - (self._seg_t0_s + self._seg_n / self._fs_hz)
+        if abs(offset_s) < _OFFSET_NOISE_S:
+            offset_s = 0.0
+        if not self._offsets or self._offsets[-1][1] != offset_s:
+            self._offsets.append((self._seg_n, offset_s))
+            keep_from = self._seg_n - int(_OFFSET_MEMORY_S * self._fs_hz)
+            while len(self._offsets) > 1 and self._offsets[1][0] <= keep_from:
+                self._offsets.pop(0)
+
+    def _time_s(self, sample_idx: int) -> float:
+        offset_s = 0.0
+        for first_idx, chunk_offset_s in self._offsets:
+            if first_idx > sample_idx:
+                break
+            offset_s = chunk_offset_s
+        return self._seg_t0_s + sample_idx / self._fs_hz + offset_s
+
     def _continues(self, chunk: SampleChunk) -> bool:
-        expected_s = self._seg_t0_s + self._seg_n / self._fs_hz
+        # Against the previous chunk's end, not the segment's nominal grid: a drift-corrected
+        # sensor clock moves chunks by microseconds, which must not add up to a false gap.
+        expected_s = self._last_end_s
         tolerance_s = self.settings.gap_tolerance_samples / self._fs_hz
         return (
             chunk.fs_hz == self._fs_hz
@@ -89,6 +123,7 @@ class Analyser:
         self._fs_hz = chunk.fs_hz
         self._n_axes = int(chunk.acc_g.shape[1])
         self._seg_n = 0
+        self._offsets = []
         self._seg_first_contact = True
         self._detector = ContactDetector(
             self.settings, fs_hz=chunk.fs_hz, n_axes=self._n_axes, single_leg=self.placement.single_leg
@@ -98,7 +133,7 @@ class Analyser:
         return [self._to_step(c) for c in contacts]
 
     def _to_step(self, contact: Contact) -> Step:
-        t_s = self._seg_t0_s + contact.ic_idx / self._fs_hz
+        t_s = self._time_s(contact.ic_idx)
         update = self._cadence.update(t_s)
         flags: list[str] = []
         if self._seg_first_contact:

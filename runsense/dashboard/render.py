@@ -101,7 +101,9 @@ def sensor_line(sensors: Sequence[SensorStatus]) -> Text:
         text.append(f"{s.sensor_id} ({s.placement}) ")
         text.append("sensor lost" if s.lost else "streaming", style="red bold" if s.lost else "green")
         text.append(
-            f"  packets {s.packets}  errors {s.decode_errors}  clipped {s.clipped_steps}", style="dim"
+            f"  packets {s.packets}  lost {s.lost_packets}  errors {s.decode_errors}"
+            f"  clipped {s.clipped_steps}",
+            style="dim",
         )
     return text
 

@@ -15,6 +15,7 @@ from runsense.analysis.cues import CueEngine, CueSettings
 from runsense.decoding import PacketDecoder
 from runsense.errors import DecodeError
 from runsense.model import Cue, RawPacket, Step
+from runsense.profiles.readings import HeartRateReading, Reading, RunningReading, TreadmillReading
 from runsense.recording import SensorInfo
 
 IMPACT_HISTORY_STEPS = 40
@@ -35,6 +36,8 @@ class SensorStatus:
     clipped_steps: int
     last_sample_s: float | None
     lost: bool
+    lost_packets: int = 0
+    """Packets the sensor's sequence counter says never arrived (packet loss)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,7 @@ class _SensorState:
     packets: int = 0
     decode_errors: int = 0
     clipped_steps: int = 0
+    lost_packets: int = 0
     last_sample_s: float | None = None
 
 
@@ -107,6 +111,9 @@ class LiveSession:
         self._distance_m = 0.0
         self._impacts: deque[float] = deque(maxlen=IMPACT_HISTORY_STEPS)
         self._last_step: Step | None = None
+        self._heart_rate: HeartRateReading | None = None
+        self._footpod: RunningReading | None = None
+        self._typed_speed_mps = speed_mps
 
     @property
     def elapsed_s(self) -> float:
@@ -120,11 +127,18 @@ class LiveSession:
             return []
         state.packets += 1
         try:
-            chunk = state.decoder.decode(packet)
+            decoded = state.decoder.decode_packet(packet)
         except DecodeError:
             state.decode_errors += 1
             return []
+        state.lost_packets += decoded.lost_packets
+        for reading in decoded.readings:
+            self._take_reading(reading)
+        chunk = decoded.chunk
         if chunk is None or chunk.n_samples == 0:
+            if decoded.readings:  # a value-only sensor (heart rate, footpod, treadmill) is alive
+                state.last_sample_s = packet.t_received_s
+                self._advance_to(packet.t_received_s)
             return []
         self._advance_to(chunk.end_s)
         state.last_sample_s = chunk.end_s
@@ -138,10 +152,25 @@ class LiveSession:
         return events
 
     def set_speed(self, speed_mps: float | None) -> None:
-        """Treadmill speed changed (typed in, or from a sensor)."""
+        """Treadmill speed typed in (a sensor that reports speed overrides it while it does)."""
+        self._typed_speed_mps = speed_mps
+        self._use_speed(speed_mps)
+
+    def _use_speed(self, speed_mps: float | None) -> None:
         self.speed_mps = speed_mps
         for state in self._sensors.values():
             state.analyser.set_speed(speed_mps)
+
+    def _take_reading(self, reading: Reading) -> None:
+        """Heart rate for the screen; belt or footpod speed for step length and distance."""
+        if isinstance(reading, HeartRateReading):
+            self._heart_rate = reading
+        elif isinstance(reading, TreadmillReading) and reading.speed_mps is not None:
+            self._use_speed(reading.speed_mps)
+        elif isinstance(reading, RunningReading):
+            self._footpod = reading
+            if self._typed_speed_mps is None:
+                self._use_speed(reading.speed_mps)
 
     def mark_lap(self) -> float:
         """Mark a lap at the current session time and return it."""
@@ -149,6 +178,7 @@ class LiveSession:
         return self._elapsed_s
 
     def _advance_to(self, t_s: float) -> None:
+        """Session time is the newest sample (or, for value-only sensors, arrival) time."""
         if t_s > self._elapsed_s:
             if self.speed_mps is not None:
                 self._distance_m += self.speed_mps * (t_s - self._elapsed_s)
@@ -172,6 +202,12 @@ class LiveSession:
         """The current state for display; cheap enough to call at the UI's refresh rate."""
         last = self._last_step
         stopped = last is None or self._elapsed_s - last.t_s > STOPPED_AFTER_S
+        cadence = None if stopped or last is None else last.cadence_spm
+        pod = self._footpod
+        if cadence is None and pod is not None and self._elapsed_s - pod.t_s <= STOPPED_AFTER_S:
+            cadence = pod.cadence_spm  # no IMU steps: the footpod's own cadence (steps/min)
+        heart = self._heart_rate
+        fresh_heart = heart is not None and self._elapsed_s - heart.t_s <= STOPPED_AFTER_S
         sensors = tuple(
             SensorStatus(
                 sensor_id=s.info.sensor_id,
@@ -181,13 +217,14 @@ class LiveSession:
                 clipped_steps=s.clipped_steps,
                 last_sample_s=s.last_sample_s,
                 lost=s.last_sample_s is None or self._elapsed_s - s.last_sample_s > LOST_AFTER_S,
+                lost_packets=s.lost_packets,
             )
             for s in self._sensors.values()
         )
         return MetricsSnapshot(
             elapsed_s=self._elapsed_s,
             n_steps=len(self.record.steps),
-            cadence_spm=None if stopped or last is None else last.cadence_spm,
+            cadence_spm=cadence,
             target_spm=self.cues.target_spm,
             preferred_cadence_spm=self.cues.preferred_cadence_spm,
             active_cue=self.cues.active,
@@ -195,7 +232,7 @@ class LiveSession:
             step_length_m=None if last is None else last.step_length_m,
             speed_mps=self.speed_mps,
             distance_m=self._distance_m,
-            heart_rate_bpm=None,
+            heart_rate_bpm=heart.heart_rate_bpm if heart is not None and fresh_heart else None,
             sensors=sensors,
             recent_cues=tuple(self.record.cues[-20:]),
             laps_s=tuple(self.record.laps_s),

@@ -96,3 +96,15 @@ def test_invalid_settings_name_the_parameter() -> None:
         AnalyserSettings(trunk_smooth_s=-1.0)
     with pytest.raises(ConfigError, match="relative_peak_fraction"):
         AnalyserSettings(relative_peak_fraction=1.5)
+
+
+def test_a_drift_corrected_sensor_clock_is_followed_not_split_into_segments(demo_acc_g: FloatArray) -> None:
+    """A sensor clock 100 ppm fast, corrected chunk by chunk: one segment, steps on the corrected times."""
+    acc = demo_acc_g[:20000]  # 40 s
+    plain = chunks_of(acc, [50] * 400)
+    drifted = [SampleChunk(c.sensor_id, c.t0_s * (1 + 100e-6), c.fs_hz, c.acc_g) for c in plain]
+    steps_plain, steps_drifted = _run(plain), _run(drifted)
+    assert [s for s in steps_drifted if "segment_start" in s.flags] == steps_drifted[:1]
+    assert len(steps_drifted) == len(steps_plain)
+    for a, b in zip(steps_plain, steps_drifted, strict=True):
+        assert b.t_s - a.t_s == pytest.approx(a.t_s * 100e-6, abs=0.0021)  # within one sample of the drift
