@@ -34,6 +34,7 @@ from runsense.live.headless import run_headless
 from runsense.model import Placement, Side, Step
 from runsense.recording import RecordingReader, replace_steps
 from runsense.recording.events import cue_event
+from runsense.sources.cli import BLE_COMMANDS, add_ble_commands
 from runsense.steps_csv import format_step_table, write_steps_csv
 
 EXIT_USAGE = 2
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_session_commands(sub)
     add_export_command(sub)
     add_coach_commands(sub)
+    add_ble_commands(sub)
     return parser
 
 
@@ -363,6 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "config": _cmd_config,
         "export": cmd_export,
         **COACH_COMMANDS,
+        **BLE_COMMANDS,
     }
     try:
         commands[args.command](args)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,9 @@ from runsense.dashboard.metronome import Metronome
 from runsense.dashboard.render import cadence_text, cue_banner, cue_timeline, gauge, sensor_line, stats_text
 from runsense.dashboard.summary_screen import SummaryScreen
 from runsense.live.fanout import Fanout
-from runsense.live.replay import MAX_SPEED, MIN_SPEED, ReplaySource, Restart
+from runsense.live.replay import MAX_SPEED, MIN_SPEED, Restart
 from runsense.live.session import LiveSession, MetricsSnapshot, SessionRecord
+from runsense.sources.base import LinkStatusSource, PacketSource
 
 MAX_REFRESH_HZ = 15.0
 SEEK_STEP_S = 10.0
@@ -63,7 +65,7 @@ class RunsenseApp(App[SessionRecord]):
         self,
         *,
         make_session: Callable[[], LiveSession],
-        source: ReplaySource,
+        source: PacketSource,
         duration_s: float | None = None,
         title: str = "runsense",
         clock: Clock | None = None,
@@ -179,7 +181,11 @@ class RunsenseApp(App[SessionRecord]):
             ),
             lambda _: self._stats.update(stats_text(snap)),
         )
-        self._show("sensors", snap.sensors, lambda _: self._sensors.update(sensor_line(snap.sensors)))
+        sensors = snap.sensors
+        if isinstance(self.source, LinkStatusSource):  # a live source knows at once when a link drops
+            lost = self.source.lost_sensor_ids()
+            sensors = tuple(replace(s, lost=True) if s.sensor_id in lost else s for s in sensors)
+        self._show("sensors", sensors, lambda _: self._sensors.update(sensor_line(sensors)))
         if self.duration_s:
             cues = self.session.record.cues
             self._show(

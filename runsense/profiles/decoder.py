@@ -246,7 +246,8 @@ class PacketDecoder:
         self._profile_decoder = ProfileDecoder(
             profile,
             sensor_id=sensor.sensor_id,
-            fs_hz=sensor.fs_hz,
+            # value-only profiles (footpod, heart rate, power, treadmill) have no sample rate
+            fs_hz=sensor.fs_hz if any(spec.name == "fs_hz" for spec in profile.settings) else None,
             settings=extra_settings,
             device_name=device_name if isinstance(device_name, str) else None,
         )

@@ -124,6 +124,8 @@ class ProfileEncoder:
                 values["speed_kmh"] = reading.speed_mps * KMH_PER_MPS / factor
             if reading.elapsed_s is not None:
                 values["elapsed_time_s"] = values.pop("elapsed_s")
+            if reading.incline_pct is not None and reading.ramp_angle_deg is None:
+                values["ramp_angle_deg"] = 0.0  # FTMS sends incline and ramp angle under one flag
 
     def encode_imu(
         self,

@@ -1,0 +1,1 @@
+"""Live packet sources: BLE sensors through bleak, with link events, reconnects and clear errors."""
