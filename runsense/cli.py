@@ -30,8 +30,10 @@ from runsense.fit import add_export_command, cmd_export, import_fit_file, is_fit
 from runsense.importers.csv_import import import_csv
 from runsense.inputs import SensorStream, csv_stream, is_recording, recording_streams
 from runsense.live.build import cue_settings_for, open_replay, session_factory
+from runsense.live.fanout import Fanout
 from runsense.live.headless import run_headless
 from runsense.model import Placement, Side, Step
+from runsense.mqtt.cli import add_log_command, add_mqtt_options, cmd_log, mqtt_sink_from_args, run_with_sink
 from runsense.recording import RecordingReader, replace_steps
 from runsense.recording.events import cue_event
 from runsense.sources.cli import BLE_COMMANDS, add_ble_commands
@@ -120,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_command(sub)
     add_coach_commands(sub)
     add_ble_commands(sub)
+    add_log_command(sub)
     return parser
 
 
@@ -158,6 +161,7 @@ def _add_session_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quiet-steps", action="store_true", help="with --no-ui: print cues and the summary only"
     )
+    add_mqtt_options(parser)  # --mqtt URL --runner NAME, TLS, QoS, buffer
 
 
 def _add_session_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -205,13 +209,23 @@ def _cmd_session(args: argparse.Namespace) -> None:
     if args.command == "demo" and not path.exists():
         raise InputFileError(str(path), "the demo recording is missing; run from a runsense checkout")
     runner = _runner_settings(args)
+    sink = mqtt_sink_from_args(args)  # option mistakes fail before anything opens
     with RecordingReader(path) as reader:
         replay = open_replay(reader, clock=MonotonicClock(), speed=args.speed)
         speed_kmh = args.speed_kmh or replay.speed_kmh or runner.speed_kmh
         make = session_factory(replay.sensors, speed_kmh=speed_kmh, cue_settings=cue_settings_for(runner))
+        fanout = None
+        if sink is not None:
+            runner_name = getattr(args, "runner", None) or runner.name or sink.runner
+            fanout = Fanout([sink], runner=runner_name, source=path.name, metadata=dict(reader.metadata))
         if args.no_ui:
-            session = asyncio.run(run_headless(replay.source, make, emit=print, quiet_steps=args.quiet_steps))
+            headless = run_headless(
+                replay.source, make, emit=print, quiet_steps=args.quiet_steps, fanout=fanout
+            )
+            session = asyncio.run(run_with_sink(sink, headless))
             print(summary_text(session))
+            if sink is not None:
+                print(sink.status.line())
             measured = session.cues.preferred_cadence_spm
             if measured is not None and runner.preferred_cadence_spm is None:
                 print(
@@ -227,8 +241,9 @@ def _cmd_session(args: argparse.Namespace) -> None:
             duration_s=replay.duration_s,
             title=f"{path.name}" + (f" - {runner.name}" if runner.name else ""),
             save_preferred=None if runner.preferred_cadence_spm is not None else _save_preferred,
+            fanout=fanout,
         )
-        record = app.run()
+        record = app.run() if sink is None else asyncio.run(run_with_sink(sink, app.run_async()))
     if record is not None:
         print(f"{len(record.steps)} steps, {len(record.cues)} cues")
 
@@ -366,6 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": cmd_export,
         **COACH_COMMANDS,
         **BLE_COMMANDS,
+        "log": cmd_log,
     }
     try:
         commands[args.command](args)

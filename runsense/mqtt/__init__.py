@@ -1,0 +1,1 @@
+"""MQTT: publish live sessions (MqttSink) and log them (runsense log)."""
