@@ -6,9 +6,10 @@ import asyncio
 from collections.abc import Callable
 
 from runsense.live.fanout import Fanout
-from runsense.live.replay import ReplaySource, Restart
+from runsense.live.replay import Restart
 from runsense.live.session import LiveSession
 from runsense.model import Cue, Step
+from runsense.sources.base import PacketSource
 
 
 def step_line(step: Step) -> str:
@@ -26,7 +27,7 @@ def cue_line(cue: Cue) -> str:
 
 
 async def run_headless(
-    source: ReplaySource,
+    source: PacketSource,
     make_session: Callable[[], LiveSession],
     *,
     emit: Callable[[str], None],

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 from runsense.cli_args import positive_float
 from runsense.errors import ConfigError
 from runsense.model import Placement, Side
+from runsense.mqtt.cli import add_mqtt_options
 
 if TYPE_CHECKING:
     from runsense.live.session import LiveSession
@@ -97,6 +98,7 @@ def add_ble_commands(sub: argparse._SubParsersAction[ParserT]) -> None:
     run.add_argument(
         "--scan-timeout", type=positive_float, default=10.0, metavar="S", help="seconds to find sensors"
     )
+    add_mqtt_options(run)  # --mqtt URL (and TLS, QoS, buffer); --runner is already there
 
 
 def format_scan(results: list[ScanResult], timeout_s: float) -> str:
@@ -153,16 +155,22 @@ def run_options(args: argparse.Namespace) -> RunOptions:
 
 async def _run(args: argparse.Namespace, options: RunOptions, emit: list[str] | None) -> LiveSession:
     from runsense.clock import MonotonicClock  # noqa: PLC0415 - heavy imports only when used
+    from runsense.live.fanout import Fanout  # noqa: PLC0415
+    from runsense.mqtt.cli import mqtt_sink_from_args, run_with_sink  # noqa: PLC0415
     from runsense.profiles import load_default_profiles  # noqa: PLC0415
     from runsense.sources.ble import BleSource  # noqa: PLC0415
     from runsense.sources.run import run_live  # noqa: PLC0415
 
     say = print if emit is None else emit.append
     clock = MonotonicClock()
+    sink = mqtt_sink_from_args(args)
+    fanout = None
+    if sink is not None:
+        fanout = Fanout([sink], runner=options.runner.name or sink.runner, source=options.source_label)
     profiles = load_default_profiles()
     if not args.simulate:
         source = BleSource(args.sensor, clock=clock, profiles=profiles, scan_timeout_s=args.scan_timeout)
-        return await run_live(source, options, emit=say, clock=clock)
+        return await run_with_sink(sink, run_live(source, options, emit=say, clock=clock, fanout=fanout))
     from runsense.simulate import VirtualRadio  # noqa: PLC0415 - Bumble only for --simulate
     from runsense.simulate.player import Player  # noqa: PLC0415
     from runsense.simulate.scenario import build_simulation, parse_simulate  # noqa: PLC0415
@@ -174,7 +182,9 @@ async def _run(args: argparse.Namespace, options: RunOptions, emit: list[str] | 
         player = Player(radio, simulation.feeds, clock=clock)
         if options.speed_kmh is None and simulation.speed_kmh is not None:
             options = replace(options, speed_kmh=simulation.speed_kmh)  # the recording's treadmill speed
-        return await run_live(source, options, emit=say, clock=clock, player=player)
+        return await run_with_sink(
+            sink, run_live(source, options, emit=say, clock=clock, player=player, fanout=fanout)
+        )
 
 
 def cmd_run(args: argparse.Namespace) -> None:

@@ -17,10 +17,9 @@ from pathlib import Path
 from runsense.clock import Clock
 from runsense.config import RunnerSettings
 from runsense.live.build import cue_settings_for, session_factory
-from runsense.live.headless import cue_line, step_line
-from runsense.live.replay import Restart
+from runsense.live.fanout import Fanout
+from runsense.live.headless import run_headless
 from runsense.live.session import LiveSession
-from runsense.model import Cue
 from runsense.recording import RecordingWriter
 from runsense.simulate.player import Player
 from runsense.sources.base import PacketSource, describe
@@ -46,22 +45,6 @@ class RunOptions:
     """Stored as the recording's ``source``: ``ble`` for sensors, ``simulate`` for virtual ones."""
 
 
-async def pump_headless(
-    source: PacketSource, session: LiveSession, *, emit: Callable[[str], None], quiet_steps: bool
-) -> None:
-    """Feed every packet to the session and print its steps and cues, until the source ends."""
-    async for packet in source.packets():
-        if isinstance(packet, Restart):
-            continue  # live sources never seek
-        for event in session.on_packet(packet):
-            if isinstance(event, Cue):
-                emit(cue_line(event))
-            elif not quiet_steps:
-                emit(step_line(event))
-    for event in session.finish():
-        emit(cue_line(event) if isinstance(event, Cue) else step_line(event))
-
-
 async def _stop_later(source: BleSource, *, duration_s: float | None, player: Player | None) -> None:
     """End the run after ``duration_s``, or when the simulation played everything."""
     waits: list[asyncio.Task[object]] = []
@@ -81,13 +64,14 @@ async def _stop_later(source: BleSource, *, duration_s: float | None, player: Pl
     await source.stop()
 
 
-async def run_live(
+async def run_live(  # noqa: PLR0913 - the source, options, and injectable shell pieces
     source: BleSource,
     options: RunOptions,
     *,
     emit: Callable[[str], None],
     clock: Clock | None = None,
     player: Player | None = None,
+    fanout: Fanout | None = None,
 ) -> LiveSession:
     """Start the source, run the session to its end, and return the session (recording closed)."""
     source.add_listener(lambda event: emit(describe(event)))
@@ -113,9 +97,11 @@ async def run_live(
         session = make_session()
         try:
             if options.no_ui:
-                await pump_headless(feed, session, emit=emit, quiet_steps=options.quiet_steps)
+                session = await run_headless(
+                    feed, make_session, emit=emit, quiet_steps=options.quiet_steps, fanout=fanout
+                )
             else:
-                session = await _run_dashboard(feed, make_session, options.title, clock)
+                session = await _run_dashboard(feed, make_session, options.title, clock, fanout)
         finally:
             stopper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -126,11 +112,15 @@ async def run_live(
 
 
 async def _run_dashboard(
-    feed: PacketSource, make_session: Callable[[], LiveSession], title: str, clock: Clock | None
+    feed: PacketSource,
+    make_session: Callable[[], LiveSession],
+    title: str,
+    clock: Clock | None,
+    fanout: Fanout | None,
 ) -> LiveSession:
     from runsense.dashboard.app import RunsenseApp  # noqa: PLC0415 - Textual only when a screen is wanted
 
-    app = RunsenseApp(make_session=make_session, source=feed, title=title, clock=clock)
+    app = RunsenseApp(make_session=make_session, source=feed, title=title, clock=clock, fanout=fanout)
     await app.run_async()
     return app.session
 

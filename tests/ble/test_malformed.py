@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from runsense.dashboard.render import sensor_line
+from runsense.live.headless import run_headless
 from runsense.live.session import LiveSession
 from runsense.model import Placement
 from runsense.profiles import Profile
@@ -17,7 +18,6 @@ from runsense.recording import RecordingReader, RecordingWriter
 from runsense.simulate import VirtualRadio
 from runsense.sources.discovery import SensorSpec
 from runsense.sources.record import RecordingTee
-from runsense.sources.run import pump_headless
 from tests.ble.helpers import TIMEOUT_S, source_for, start_sensor
 
 GOOD = np.array([[0.0, 0.0, 1.0], [0.1, 0.0, 1.1]])
@@ -33,8 +33,9 @@ async def test_malformed_packets_are_counted_not_fatal(
     lines: list[str] = []
     async with source:
         tee = RecordingTee(source, RecordingWriter(tmp_path / "bad.rsrec", metadata={"source": "test"}))
-        session = LiveSession(source.sensors)
-        pump = asyncio.create_task(pump_headless(tee, session, emit=lines.append, quiet_steps=True))
+        pump = asyncio.create_task(
+            run_headless(tee, lambda: LiveSession(source.sensors), emit=lines.append, quiet_steps=True)
+        )
         good = sensor.encoder.encode_imu(GOOD, sensor_time=1_000_000, sequence=1)
         later = sensor.encoder.encode_imu(GOOD, sensor_time=1_010_000, sequence=2)
         delivered_before = radio.notifications_delivered
@@ -47,7 +48,7 @@ async def test_malformed_packets_are_counted_not_fatal(
         ):
             await sensor.send_imu(payload)
         await radio.settle(delivered_before + 5)  # all five reached bleak before the source stops
-    await asyncio.wait_for(pump, TIMEOUT_S)
+    session = await asyncio.wait_for(pump, TIMEOUT_S)
 
     (status,) = session.snapshot().sensors
     assert status.decode_errors == 3
