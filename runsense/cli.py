@@ -242,6 +242,7 @@ def _cmd_session(args: argparse.Namespace) -> None:
             title=f"{path.name}" + (f" - {runner.name}" if runner.name else ""),
             save_preferred=None if runner.preferred_cadence_spm is not None else _save_preferred,
             fanout=fanout,
+            link_status=None if sink is None else lambda: sink.status.line(),  # noqa: PLW0108 - status is a fresh snapshot each call
         )
         record = app.run() if sink is None else asyncio.run(run_with_sink(sink, app.run_async()))
     if record is not None:

@@ -73,6 +73,7 @@ class RunsenseApp(App[SessionRecord]):
         show_summary: bool = True,
         fanout: Fanout | None = None,
         save_preferred: Callable[[float], str] | None = None,
+        link_status: Callable[[], str] | None = None,
     ) -> None:
         """``make_session`` builds a fresh session (at start and after every seek)."""
         super().__init__()
@@ -86,6 +87,8 @@ class RunsenseApp(App[SessionRecord]):
         self._show_summary = show_summary
         self._fanout = fanout
         self._save_preferred = save_preferred
+        self._link_status = link_status
+        """One line about an outside link (e.g. the MQTT broker), shown under the sensors."""
         self.metronome = Metronome()
         self._metronome_timer: Timer | None = None
         self._shown: dict[str, object] = {}
@@ -185,7 +188,10 @@ class RunsenseApp(App[SessionRecord]):
         if isinstance(self.source, LinkStatusSource):  # a live source knows at once when a link drops
             lost = self.source.lost_sensor_ids()
             sensors = tuple(replace(s, lost=True) if s.sensor_id in lost else s for s in sensors)
-        self._show("sensors", sensors, lambda _: self._sensors.update(sensor_line(sensors)))
+        link = "" if self._link_status is None else self._link_status()
+        self._show(
+            "sensors", (sensors, link), lambda _: self._sensors.update(sensor_line(sensors, link=link))
+        )
         if self.duration_s:
             cues = self.session.record.cues
             self._show(

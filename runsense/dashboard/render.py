@@ -91,7 +91,7 @@ def stats_text(snap: MetricsSnapshot) -> Text:
     )
 
 
-def sensor_line(sensors: Sequence[SensorStatus]) -> Text:
+def sensor_line(sensors: Sequence[SensorStatus], *, link: str = "") -> Text:
     """One line per sensor: connected or lost, packets, decode errors, clipped impacts."""
     text = Text()
     for i, s in enumerate(sensors):
@@ -105,6 +105,8 @@ def sensor_line(sensors: Sequence[SensorStatus]) -> Text:
             f"  clipped {s.clipped_steps}",
             style="dim",
         )
+    if link:
+        text.append(("\n" if sensors else "") + link, style="dim")
     return text
 
 

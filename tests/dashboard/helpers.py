@@ -25,6 +25,7 @@ def demo_app(  # noqa: PLR0913 - test wiring, every option defaulted
     show_summary: bool = True,
     cue_settings: CueSettings | None = None,
     save_preferred: Callable[[float], str] | None = None,
+    link_status: Callable[[], str] | None = None,
 ) -> tuple[RunsenseApp, ManualClock]:
     """The dashboard replaying the demo recording, paced by a ManualClock (nothing sleeps)."""
     clock = clock or ManualClock()
@@ -39,6 +40,7 @@ def demo_app(  # noqa: PLR0913 - test wiring, every option defaulted
         clock=clock,
         show_summary=show_summary,
         save_preferred=save_preferred,
+        link_status=link_status,
     )
     return app, clock
 

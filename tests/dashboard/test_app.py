@@ -127,3 +127,15 @@ async def test_summary_offers_to_save_the_measured_preferred_cadence() -> None:
             await pilot.press("s")
             assert saved == [round(measured, 1)]
             assert "Saved: preferred cadence" in str(app.screen.query_one("#summary", Static).content)
+
+
+async def test_an_outside_link_status_is_shown_and_kept_fresh() -> None:
+    states = ["MQTT mqtt://broker:1883 connecting"]
+    with ExitStack() as stack:
+        app, clock = demo_app(stack, link_status=lambda: states[-1])
+        async with app.run_test(size=SIZE) as pilot:
+            await play_until(pilot, app, clock, 2.0)
+            assert "connecting" in str(app.query_one("#sensors", Static).content)
+            states.append("MQTT mqtt://broker:1883 connected, 12 sent, 0 buffered")
+            app.redraw()
+            assert "12 sent" in str(app.query_one("#sensors", Static).content)
