@@ -142,10 +142,11 @@ class ContactDetector:
         f = hist.view(region_lo, end)[:, _F]
         local = f[lo - region_lo : hi - region_lo]
         left = f[lo - region_lo - 1 : hi - region_lo - 1] if lo - region_lo >= 1 else None
-        wide = sliding_max(f, 2 * self._w_min + 1)[lo - region_lo : hi - region_lo]
-        mask = (local >= wide) & (local >= self._floor) & (local > f[lo - region_lo + 1 : hi - region_lo + 1])
+        mask = (local >= self._floor) & (local > f[lo - region_lo + 1 : hi - region_lo + 1])
         if left is not None:
             mask &= local >= left
+        if mask.any():  # most live chunks hold no local peak above the floor: skip the window max
+            mask &= local >= sliding_max(f, 2 * self._w_min + 1)[lo - region_lo : hi - region_lo]
         found: list[Contact] = []
         for offset in np.flatnonzero(mask):
             k = lo + int(offset)
