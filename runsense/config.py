@@ -33,6 +33,8 @@ class RunnerSettings:
     personal_increase_pct: float = 7.5
     preferred_cadence_spm: float | None = None
     speed_kmh: float | None = None
+    speed_factor: float = 1.0
+    """Treadmill belt / footpod speed calibration for this runner's current shoes (true / reported)."""
 
     def __post_init__(self) -> None:
         """Refuse values no runner could mean."""
@@ -44,6 +46,8 @@ class RunnerSettings:
             )
         if not 5 <= self.personal_increase_pct <= 10:
             raise ConfigError(f"personal_increase_pct = {self.personal_increase_pct:g}: use 5 to 10 (%)")
+        if not 0.5 <= self.speed_factor <= 1.5:
+            raise ConfigError(f"speed_factor = {self.speed_factor:g}: use 0.5 to 1.5 (1.0 = no correction)")
         for key in ("height_cm", "preferred_cadence_spm", "speed_kmh"):
             value = getattr(self, key)
             if value is not None and value <= 0:

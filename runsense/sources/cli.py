@@ -22,6 +22,7 @@ from runsense.model import Placement, Side
 from runsense.mqtt.cli import add_mqtt_options
 
 if TYPE_CHECKING:
+    from runsense.config import RunnerSettings
     from runsense.live.session import LiveSession
     from runsense.sources.discovery import ScanResult, SensorSpec
     from runsense.sources.run import RunOptions
@@ -169,7 +170,8 @@ async def _run(args: argparse.Namespace, options: RunOptions, emit: list[str] | 
         fanout = Fanout([sink], runner=options.runner.name or sink.runner, source=options.source_label)
     profiles = load_default_profiles()
     if not args.simulate:
-        source = BleSource(args.sensor, clock=clock, profiles=profiles, scan_timeout_s=args.scan_timeout)
+        specs = with_runner(args.sensor, options.runner)
+        source = BleSource(specs, clock=clock, profiles=profiles, scan_timeout_s=args.scan_timeout)
         return await run_with_sink(sink, run_live(source, options, emit=say, clock=clock, fanout=fanout))
     from runsense.simulate import VirtualRadio  # noqa: PLC0415 - Bumble only for --simulate
     from runsense.simulate.player import Player  # noqa: PLC0415
@@ -178,13 +180,21 @@ async def _run(args: argparse.Namespace, options: RunOptions, emit: list[str] | 
     async with VirtualRadio() as radio:
         simulation = build_simulation(radio, [parse_simulate(s) for s in args.simulate], profiles)
         await simulation.start()
-        source = BleSource(simulation.specs, clock=clock, backends=simulation.backends, profiles=profiles)
+        specs = with_runner(simulation.specs, options.runner)
+        source = BleSource(specs, clock=clock, backends=simulation.backends, profiles=profiles)
         player = Player(radio, simulation.feeds, clock=clock)
         if options.speed_kmh is None and simulation.speed_kmh is not None:
             options = replace(options, speed_kmh=simulation.speed_kmh)  # the recording's treadmill speed
         return await run_with_sink(
             sink, run_live(source, options, emit=say, clock=clock, player=player, fanout=fanout)
         )
+
+
+def with_runner(specs: list[SensorSpec], runner: RunnerSettings) -> list[SensorSpec]:
+    """Give every sensor the runner's calibration; profiles without the setting ignore it."""
+    if runner.speed_factor == 1.0:
+        return specs
+    return [replace(s, runner_settings={"speed_factor": runner.speed_factor}) for s in specs]
 
 
 def cmd_run(args: argparse.Namespace) -> None:

@@ -12,7 +12,7 @@ import asyncio
 import fnmatch
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
 from bleak import BleakScanner
@@ -66,6 +66,9 @@ class SensorSpec:
     """Short profile name; ``None`` recognises it from the advertisement."""
     settings: Mapping[str, SettingValue] = field(default_factory=dict)
     sensor_id: str | None = None
+    runner_settings: Mapping[str, SettingValue] = field(default_factory=dict)
+    """From the runner's config (e.g. ``speed_factor`` for their shoes); used where the profile has the
+    setting, and overridden by ``settings``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +169,18 @@ async def find_sensors(
     addresses = [seen[i][0].address for i in range(len(specs))]
     if len(set(addresses)) != len(addresses):
         raise ConfigError("two --sensor options name the same device; give each sensor once")
-    return [
-        FoundSensor(spec, *seen[i], _profile_for(spec, *seen[i], profiles)) for i, spec in enumerate(specs)
-    ]
+    found = []
+    for i, spec in enumerate(specs):
+        profile = _profile_for(spec, *seen[i], profiles)
+        found.append(FoundSensor(_with_runner_settings(spec, profile), *seen[i], profile))
+    return found
+
+
+def _with_runner_settings(spec: SensorSpec, profile: Profile) -> SensorSpec:
+    """The spec with the runner's settings that this profile defines (the sensor's own win)."""
+    names = {setting.name for setting in profile.settings}
+    inherited = {k: v for k, v in spec.runner_settings.items() if k in names}
+    return replace(spec, settings={**inherited, **spec.settings}) if inherited else spec
 
 
 def _raise_clear(exc: BleakError | OSError) -> NoReturn:
