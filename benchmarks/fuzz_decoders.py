@@ -20,32 +20,10 @@ import time
 from runsense.errors import DecodeError
 from runsense.model import RawPacket
 from runsense.profiles import ProfileDecoder, load_default_profiles
+from runsense.profiles.fuzzing import mutated_packet
 from runsense.profiles.schema import Profile
 
 STREAM_PACKETS = 1000
-
-
-def mutate(rng: random.Random, seeds: list[tuple[str, bytes]], uuids: list[str]) -> tuple[str, bytes]:
-    """One random or mutated packet."""
-    if rng.random() < 0.2:
-        return rng.choice(uuids), rng.randbytes(rng.randrange(0, 300))
-    uuid, payload = rng.choice(seeds)
-    data = bytearray(payload)
-    for _ in range(rng.randrange(1, 6)):
-        op = rng.randrange(5)
-        if op == 0 and data:
-            data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
-        elif op == 1:
-            del data[rng.randrange(len(data) + 1) :]
-        elif op == 2:
-            data += rng.randbytes(rng.randrange(1, 80))
-        elif op == 3 and data:
-            data[rng.randrange(len(data))] = rng.choice((0x00, 0x7F, 0x80, 0xFF))
-        else:
-            other = rng.choice(seeds)[1]
-            cut = rng.randrange(len(data) + 1)
-            data = data[:cut] + other[rng.randrange(len(other) + 1) :]
-    return uuid, bytes(data)
 
 
 def fuzz_profile(profile: Profile, *, packets: int, seed: int) -> tuple[int, int, int]:
@@ -58,7 +36,7 @@ def fuzz_profile(profile: Profile, *, packets: int, seed: int) -> tuple[int, int
     for i in range(packets):
         if i % STREAM_PACKETS == 0:
             decoder = ProfileDecoder(profile, sensor_id="fuzz")
-        uuid, payload = mutate(rng, seeds, uuids)
+        uuid, payload = mutated_packet(rng, seeds, uuids)
         try:
             decoded = decoder.decode(RawPacket("fuzz", uuid, i * 0.01, payload))
         except DecodeError:

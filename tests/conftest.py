@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -35,3 +38,16 @@ def chunks_of(
             out.append(SampleChunk("imu", t0_s + start / fs_hz, fs_hz, acc_g[start:stop]))
         start = stop
     return out
+
+
+def load_benchmark_script(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """Import ``benchmarks/<name>.py`` by path; dataclasses need it in sys.modules while it loads."""
+    spec = importlib.util.spec_from_file_location(
+        f"runsense_{name}_benchmark", REPO / "benchmarks" / f"{name}.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    return module

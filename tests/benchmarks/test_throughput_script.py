@@ -7,13 +7,13 @@ how fast anything is stays the benchmark's business, never a test's.
 from __future__ import annotations
 
 import gzip
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+
+from tests.conftest import load_benchmark_script
 
 BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "throughput.py"
 FS_HZ = 100.0
@@ -21,14 +21,8 @@ N_ROWS = 3000
 
 
 def load_benchmark(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    """Import the script by path; dataclasses need it registered in sys.modules while it loads."""
-    spec = importlib.util.spec_from_file_location("runsense_throughput_benchmark", BENCHMARK)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, module)
-    spec.loader.exec_module(module)
-    return module
+    """The benchmark script as a module."""
+    return load_benchmark_script("throughput", monkeypatch)
 
 
 def _bumps_g(t_s: np.ndarray, period_s: float, width_s: float, height_g: float) -> np.ndarray:

@@ -5,27 +5,20 @@ Only the report's shape is checked here; what the numbers say is the benchmark's
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from tests.conftest import load_benchmark_script
 from tests.evaluation.synthetic_eval_data import make_synthetic_data
 
 BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "accuracy.py"
 
 
 def load_benchmark(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    """Import the script by path; dataclasses need it registered in sys.modules while it loads."""
-    spec = importlib.util.spec_from_file_location("runsense_accuracy_benchmark", BENCHMARK)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, module)
-    spec.loader.exec_module(module)
-    return module
+    """The benchmark script as a module."""
+    return load_benchmark_script("accuracy", monkeypatch)
 
 
 def test_benchmark_writes_markdown(

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from runsense.errors import DecodeError
 from runsense.model import RawPacket
 from runsense.profiles import DecodedPacket, ProfileDecoder, load_default_profiles
+from runsense.profiles.fuzzing import mutated_packet
 from runsense.profiles.schema import Profile
 
 PROFILES = load_default_profiles()
@@ -115,30 +116,12 @@ def test_random_and_mutated_packet_sequences_raise_only_decode_error(name: str) 
     run()
 
 
-def _random_packet(rng: random.Random, uuids: list[str], seeds: list[tuple[str, bytes]]) -> tuple[str, bytes]:
-    if rng.random() < 0.3:
-        return rng.choice(uuids), rng.randbytes(rng.randrange(0, 260))
-    uuid, payload = rng.choice(seeds)
-    data = bytearray(payload)
-    for _ in range(rng.randrange(1, 5)):
-        op = rng.randrange(4)
-        if op == 0 and data:
-            data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
-        elif op == 1:
-            del data[rng.randrange(len(data) + 1) :]
-        elif op == 2:
-            data += rng.randbytes(rng.randrange(1, 64))
-        elif data:
-            data[rng.randrange(len(data))] = rng.choice((0x00, 0x7F, 0x80, 0xFF))
-    return uuid, bytes(data)
-
-
 @pytest.mark.parametrize("name", IDS)
 def test_thousands_of_seeded_random_packets_through_one_decoder_raise_only_decode_error(name: str) -> None:
     profile = PROFILES[name]
     rng = random.Random(f"fuzz-{name}")  # noqa: S311 - reproducible fuzzing, not crypto
     seeds = [(profile.characteristic(e.characteristic).uuid, e.payload) for e in profile.examples]
-    packets = [_random_packet(rng, _decodable(profile), seeds) for _ in range(3000)]
+    packets = [mutated_packet(rng, seeds, _decodable(profile)) for _ in range(3000)]
     errors = _decode_all(profile, packets)
     assert 0 < errors < len(packets)
 
