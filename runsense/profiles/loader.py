@@ -35,8 +35,16 @@ WRITABLE = frozenset({"write", "write_without_response"})
 
 
 def default_profiles_dir() -> Path:
-    """The ``firmware_profiles/`` directory bundled with this source tree."""
-    return Path(__file__).resolve().parents[2] / "firmware_profiles"
+    """The bundled firmware profiles: in an installed wheel, else in the checkout.
+
+    A wheel carries them as ``runsense/firmware_profiles/`` (package data, see pyproject.toml); a
+    checkout (editable install, tests) has them at the top, in ``firmware_profiles/``.
+    """
+    here = Path(__file__).resolve()
+    packaged = here.parents[1] / "firmware_profiles"
+    if packaged.is_dir():
+        return packaged
+    return here.parents[2] / "firmware_profiles"
 
 
 @functools.cache
