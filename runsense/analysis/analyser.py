@@ -14,11 +14,11 @@ from runsense.analysis.contacts import Contact, ContactDetector
 from runsense.analysis.settings import AnalyserSettings
 from runsense.model import Placement, SampleChunk, Side, Step
 
-ANALYSER_VERSION = "2"
+ANALYSER_VERSION = "3"
+"""Bumped whenever the steps produced for the same input change (3: shank contact and flight time)."""
 _OFFSET_NOISE_S = 1e-6
 _OFFSET_MEMORY_S = 30.0
 """Chunk offsets older than this are forgotten (contacts are confirmed within ~1 s)."""
-"""Bumped whenever the steps produced for the same input change."""
 
 
 class Analyser:
@@ -126,7 +126,12 @@ class Analyser:
         self._offsets = []
         self._seg_first_contact = True
         self._detector = ContactDetector(
-            self.settings, fs_hz=chunk.fs_hz, n_axes=self._n_axes, single_leg=self.placement.single_leg
+            self.settings,
+            fs_hz=chunk.fs_hz,
+            n_axes=self._n_axes,
+            single_leg=self.placement.single_leg,
+            # Validated on the shank only; a foot sensor moves differently (its landmark is not this one).
+            toe_off=self.placement is Placement.SHANK,
         )
 
     def _to_steps(self, contacts: list[Contact]) -> list[Step]:
@@ -151,6 +156,14 @@ class Analyser:
         step_length_m = None
         if self.speed_mps is not None and update.cadence_spm:
             step_length_m = self.speed_mps * 60.0 / update.cadence_spm
+        contact_ms = flight_ms = None
+        if contact.toe_off_idx is not None:
+            contact_ms = round(1000.0 * (contact.toe_off_idx - contact.ic_idx) / self._fs_hz, 1)
+            if update.cadence_spm:
+                # A single-leg sensor sees only its own toe-off and the next contact of the same leg;
+                # flight (to the other foot's contact) assumes both legs take equal steps.
+                flight = 60_000.0 / update.cadence_spm - contact_ms
+                flight_ms = round(flight, 1) if flight > 0 else None
         return Step(
             t_s=t_s,
             sensor_id=self._sensor_id,
@@ -159,8 +172,8 @@ class Analyser:
             cadence_inst_spm=update.cadence_inst_spm,
             impact_g=contact.impact_g,
             clipped=contact.clipped,
-            contact_ms=None,
-            flight_ms=None,
+            contact_ms=contact_ms,
+            flight_ms=flight_ms,
             step_length_m=step_length_m,
             confidence=round(confidence, 3),
             flags=tuple(flags),

@@ -11,7 +11,11 @@ How it works (the same for every chunking of the input, down to one sample):
 3. Accepted peaks are refined backwards in the raw magnitude to the contact onset:
    trunk: the trough before the steep rise that follows landing; limb: where the
    impact's jerk starts.
-Orientation never matters: only |a| and |da/dt| are used.
+4. Shank sensors only: toe-off is searched forwards from the onset, within the data
+   the hold-back already guarantees (see ``_toe_off``); none is given when it lies
+   beyond (walking) or the signal does not show it.
+Orientation never matters: only |a|, |da/dt| and the acceleration projected on the
+sensor's own stride-average direction are used.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from runsense.analysis.settings import AnalyserSettings
 from runsense.analysis.window import sliding_max
 from runsense.model import FloatArray
 
-_M, _F, _CLIP = 0, 1, 2  # history columns: |a| (g), detection feature, clipped flag
+_M, _F, _CLIP, _AXES = 0, 1, 2, 3  # history columns: |a| (g), detection feature, clipped flag, raw axes...
+_TOE_OFF_LEVEL_G = 0.0
+"""Limb toe-off: the acceleration along the stride-average direction turns negative (a sign change)."""
 
 
 def _median(values: list[float] | list[int]) -> float:
@@ -46,16 +52,27 @@ class Contact:
     clipped: bool
     prominence_ratio: float
     """Peak height over the recent typical height (1 = typical); feeds the confidence."""
+    toe_off_idx: float | None = None
+    """Toe-off (fractional sample index of the segment) where it was found; None where not estimated."""
 
 
 class ContactDetector:
     """Feeds chunks of one segment (fixed rate, no gaps); returns contacts as they are confirmed."""
 
-    def __init__(self, settings: AnalyserSettings, *, fs_hz: float, n_axes: int, single_leg: bool) -> None:
-        """Precompute filters and sample counts for this rate."""
+    def __init__(
+        self,
+        settings: AnalyserSettings,
+        *,
+        fs_hz: float,
+        n_axes: int,
+        single_leg: bool,
+        toe_off: bool = False,
+    ) -> None:
+        """Precompute filters and sample counts for this rate; ``toe_off`` (limb only) also finds toe-offs."""
         self._s = settings
         self._fs = fs_hz
         self._single_leg = single_leg
+        self._find_toe_off = toe_off and single_leg
         s = settings
         if single_leg:
             n_ma = max(1, round(s.limb_jerk_smooth_s * fs_hz))
@@ -77,7 +94,12 @@ class ContactDetector:
         self._edge_guard = max(2, round(s.edge_guard_s * fs_hz))
         self._impact_n = max(1, round(s.impact_window_s * fs_hz))
         keep = self._w_max + self._look_back + self._impact_n + 4
-        self._hist = SampleHistory(n_columns=3, keep_samples=keep)
+        if self._find_toe_off:  # the stride before a contact gives the direction its toe-off is measured on
+            keep += 2 * self._w_max
+        self._hist = SampleHistory(n_columns=_AXES + n_axes, keep_samples=keep)
+        self._contact_min_n = max(1, round(s.limb_contact_min_s * fs_hz))
+        self._contact_max_n = max(self._contact_min_n + 1, round(s.limb_contact_max_s * fs_hz))
+        self._last_ic_idx: int | None = None
         self._prev_rows = np.full((2, n_axes), np.nan)  # last two raw rows, for jerk and clipping
         self._next_idx = 1  # first sample not yet examined as a candidate peak
         self._last_peak_idx: int | None = None
@@ -88,9 +110,10 @@ class ContactDetector:
 
     def _features(self, acc_g: FloatArray) -> FloatArray:
         n = acc_g.shape[0]
-        out = np.empty((n, 3))
+        out = np.empty((n, _AXES + acc_g.shape[1]))
         mag = np.sqrt(np.einsum("ij,ij->i", acc_g, acc_g))
         out[:, _M] = mag
+        out[:, _AXES:] = acc_g
         both = np.concatenate((self._prev_rows, acc_g))
         unchanged = both[1:] == both[:-1]
         flat_top = unchanged[1:] & unchanged[:-1] & (np.abs(acc_g) >= self._s.clip_min_g)
@@ -154,14 +177,15 @@ class ContactDetector:
             if not final and k + w >= end:
                 self._next_idx = k
                 return found
-            contact = self._consider(k, w, end)
+            contact = self._consider(k, w, min(end, k + w + 1))
             if contact is not None:
                 found.append(contact)
         self._next_idx = hi
         return found
 
     def _consider(self, k: int, w: int, end: int) -> Contact | None:
-        view = self._hist.view(k - w, min(end, k + w + 1))
+        """Decide the candidate peak ``k`` from the samples before ``end`` (at most ``k + w``)."""
+        view = self._hist.view(k - w, end)
         height = float(self._hist.view(k, k + 1)[0, _F])
         if height < float(view[:, _F].max()):
             return None
@@ -190,6 +214,8 @@ class ContactDetector:
         self._last_peak_idx = k
         self._heights = [*self._heights[-2:], height]
         after = self._hist.view(ic_idx, ic_idx + self._impact_n)
+        toe_off_idx = self._toe_off(ic_idx, end) if self._find_toe_off else None
+        self._last_ic_idx = ic_idx
         return Contact(
             ic_idx=ic_idx,
             peak_idx=k,
@@ -197,7 +223,40 @@ class ContactDetector:
             impact_g=float(after[:, _M].max()) - 1.0,
             clipped=bool(after[:, _CLIP].any()),
             prominence_ratio=ratio,
+            toe_off_idx=toe_off_idx,
         )
+
+    def _toe_off(self, ic_idx: int, end: int) -> float | None:
+        """Limb toe-off after the contact at ``ic_idx``, from the samples before ``end``; None if not seen.
+
+        The direction is the mean acceleration over the stride before this contact (the
+        sensor's average 'up', gravity included, in its own axes). Along it the limb reads
+        more than 0 g through stance; after push-off, as the shank is flung up and back
+        into swing, it turns negative. Toe-off is that zero crossing (interpolated between
+        samples), the first one from ``limb_contact_min_s`` after contact (past the impact's
+        ringing). None when the previous contact is unknown or too old, when the crossing
+        is not within ``limb_contact_max_s`` or the samples at hand (long walking stances),
+        or when the signal is already negative where the search starts.
+        """
+        prev = self._last_ic_idx
+        if prev is None or prev < self._hist.start_idx or ic_idx - prev > 2 * self._w_max:
+            return None
+        axes = self._hist.view(prev, ic_idx)[:, _AXES:]
+        direction = axes.mean(axis=0)
+        norm = float(np.sqrt(direction @ direction))
+        if norm < 1e-9:
+            return None
+        lo = ic_idx + self._contact_min_n
+        hi = min(end, ic_idx + self._contact_max_n + 1)
+        if hi - lo < 2:
+            return None
+        along = self._hist.view(lo, hi)[:, _AXES:] @ (direction / norm) - _TOE_OFF_LEVEL_G
+        below = np.flatnonzero(along < 0.0)
+        if below.size == 0 or below[0] == 0:
+            return None
+        j = int(below[0])
+        fraction = along[j - 1] / (along[j - 1] - along[j])  # along[j - 1] >= 0 > along[j]
+        return lo + j - 1 + float(fraction)
 
     def _onset(self, k: int) -> int | None:
         """Walk back from a confirmed peak to the contact onset; None if the onset was not seen."""

@@ -42,6 +42,13 @@ class AnalyserSettings:
     """Contact precedes the impact's jerk peak by at most this much."""
     limb_onset_fraction: float = 0.35
     """Contact is where the smoothed jerk first exceeds this fraction of the impact's peak."""
+    limb_contact_min_s: float = 0.1
+    """Toe-off is searched from this long after contact (sprint contacts last >= ~0.1 s; the impact's
+    ringing is over by then)."""
+    limb_contact_max_s: float = 0.4
+    """Toe-off is searched up to this long after contact (running contacts are shorter); a longer
+    stance (walking, 0.5-0.8 s) gets no contact time, and neither does one whose toe-off lies beyond
+    the samples the hold-back has (about half a stride after the impact)."""
 
     # Both.
     relative_peak_fraction: float = 0.5
@@ -74,5 +81,7 @@ class AnalyserSettings:
             value = getattr(self, name)
             if not value < 1:
                 raise ConfigError(f"AnalyserSettings.{name} = {value}: must be a fraction below 1")
+        if self.limb_contact_min_s >= self.limb_contact_max_s:
+            raise ConfigError("AnalyserSettings.limb_contact_min_s must be < limb_contact_max_s")
         if self.limb_min_peak_window_s > self.limb_max_peak_window_s:
             raise ConfigError("AnalyserSettings.limb_min_peak_window_s must be <= limb_max_peak_window_s")

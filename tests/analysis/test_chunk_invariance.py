@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from runsense.analysis import Analyser
 from runsense.model import FloatArray, Placement, SampleChunk, Step
+from tests.analysis.synthetic_gait import shank_signal
 from tests.conftest import chunks_of
 
 
@@ -46,3 +47,13 @@ def test_empty_chunks_change_nothing(demo_acc_g: FloatArray) -> None:
     for c in chunks:
         with_empties += [c, SampleChunk("imu", c.end_s, c.fs_hz, np.empty((0, acc.shape[1])))]
     assert _run(with_empties, Placement.SACRUM) == _run(chunks, Placement.SACRUM)
+
+
+@settings(max_examples=15, deadline=None)
+@given(sizes=st.lists(st.integers(min_value=1, max_value=300), min_size=1, max_size=60))
+def test_random_chunking_gives_the_same_contact_times(sizes: list[int]) -> None:
+    """A shank signal with toe-offs: contact and flight times are part of the identical steps."""
+    sig = shank_signal(stride_s=0.72, contact_s=0.23, n_strides=10, seed=5)
+    whole = _run(chunks_of(sig.acc_g, [], fs_hz=sig.fs_hz), Placement.SHANK)
+    assert sum(s.contact_ms is not None for s in whole) >= 8
+    assert _run(chunks_of(sig.acc_g, sizes, fs_hz=sig.fs_hz), Placement.SHANK) == whole
