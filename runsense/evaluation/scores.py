@@ -71,6 +71,8 @@ class Summary:
     ic_sd_ms: float
     contact_bias_ms: float
     contact_sd_ms: float
+    contact_estimated: int
+    """Matched contacts with a contact-time estimate (the bias and SD are over these)."""
     cadence_windows: int
     cadence_missing: int
     cadence_mean_abs_spm: float
@@ -241,7 +243,8 @@ def summarise(trials: Sequence[TrialScores]) -> Summary:
     precision, recall, f1 = precision_recall_f1(n_matched=n_matched, n_truth=n_truth, n_detected=n_detected)
     ic_bias_ms, ic_sd_ms = mean_sd(cat([t.ic_err_ms for t in trials]))
     contact_parts = [t.contact_err_ms for t in trials if t.contact_err_ms is not None]
-    contact_bias_ms, contact_sd_ms = mean_sd(cat(contact_parts))
+    contact_err_ms = cat(contact_parts)
+    contact_bias_ms, contact_sd_ms = mean_sd(contact_err_ms)
     cadence_err_spm = cat([t.cadence_err_spm for t in trials])
     cad_mean, cad_max, cad_missing = _abs_mean_max(cadence_err_spm)
     reported_parts = [t.reported_cadence_err_spm for t in trials if t.reported_cadence_err_spm is not None]
@@ -260,6 +263,7 @@ def summarise(trials: Sequence[TrialScores]) -> Summary:
         ic_sd_ms=ic_sd_ms,
         contact_bias_ms=contact_bias_ms,
         contact_sd_ms=contact_sd_ms,
+        contact_estimated=int(np.count_nonzero(np.isfinite(contact_err_ms))),
         cadence_windows=int(cadence_err_spm.size),
         cadence_missing=cad_missing,
         cadence_mean_abs_spm=cad_mean,

@@ -165,3 +165,16 @@ def test_summarise_pools_counts_and_errors() -> None:
     assert s.reported_windows == 0
     assert math.isnan(s.reported_mean_abs_spm)
     assert math.isnan(s.contact_bias_ms)
+    assert s.contact_estimated == 0
+
+
+def test_summarise_counts_the_contacts_with_a_contact_time() -> None:
+    truth = Events(ic_s=np.array([1.0, 2.0, 3.0, 4.0]), contact_ms=np.array([200.0, 210.0, 220.0, 230.0]))
+    detected = Events(ic_s=np.array([1.0, 2.0, 3.0, 4.0]), contact_ms=np.array([np.nan, 215.0, 225.0, 229.0]))
+    s = summarise([score_trial(
+        truth=truth, detected=detected, windows_s=cadence_windows_s(0.0, 5.0), steps_per_contact=1,
+        tolerance_s=0.08,
+    )])
+    assert s.contact_estimated == 3
+    assert s.contact_bias_ms == pytest.approx(3.0)
+    assert s.contact_sd_ms == pytest.approx(float(np.std([5.0, 5.0, -1.0], ddof=1)))
