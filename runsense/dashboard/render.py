@@ -9,6 +9,8 @@ from rich.text import Text
 from runsense.live.session import MetricsSnapshot, SensorStatus
 from runsense.model import Cue, CueKind
 
+LOW_BATTERY_PCT = 15
+"""At or below this the battery level is shown in yellow."""
 GAUGE_SPAN_SPM = 30.0
 """The gauge shows the target band with this much room either side."""
 
@@ -92,7 +94,7 @@ def stats_text(snap: MetricsSnapshot) -> Text:
 
 
 def sensor_line(sensors: Sequence[SensorStatus], *, link: str = "") -> Text:
-    """One line per sensor: connected or lost, packets, decode errors, clipped impacts."""
+    """One line per sensor: connected or lost, battery (if reported), packets, errors, clipped impacts."""
     text = Text()
     for i, s in enumerate(sensors):
         if i:
@@ -100,6 +102,9 @@ def sensor_line(sensors: Sequence[SensorStatus], *, link: str = "") -> Text:
         text.append("● " if not s.lost else "○ ", style="green" if not s.lost else "red")
         text.append(f"{s.sensor_id} ({s.placement}) ")
         text.append("sensor lost" if s.lost else "streaming", style="red bold" if s.lost else "green")
+        if s.battery_pct is not None:
+            low = s.battery_pct <= LOW_BATTERY_PCT
+            text.append(f"  bat {s.battery_pct} %", style="yellow" if low else "")
         text.append(
             f"  packets {s.packets}  lost {s.lost_packets}  errors {s.decode_errors}"
             f"  clipped {s.clipped_steps}",

@@ -23,6 +23,8 @@ LOST_AFTER_S = 2.0
 """A sensor with no sample for this long (session time) is shown as lost."""
 STOPPED_AFTER_S = 2.0
 """No step for this long: the runner stopped; show no cadence rather than a stale one."""
+BATTERY_FIELD = "battery_level_pct"
+"""The decoded field of a profile's Battery Level characteristic (0x2A19)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,8 @@ class SensorStatus:
     lost: bool
     lost_packets: int = 0
     """Packets the sensor's sequence counter says never arrived (packet loss)."""
+    battery_pct: int | None = None
+    """Battery level (0-100 %) from the Battery Service; None when the sensor has none (or not read yet)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,7 @@ class _SensorState:
     clipped_steps: int = 0
     lost_packets: int = 0
     last_sample_s: float | None = None
+    battery_pct: int | None = None
 
 
 @dataclass(slots=True)
@@ -132,6 +137,9 @@ class LiveSession:
             state.decode_errors += 1
             return []
         state.lost_packets += decoded.lost_packets
+        battery = decoded.values.get(BATTERY_FIELD)
+        if isinstance(battery, int | float) and not isinstance(battery, bool):
+            state.battery_pct = round(battery)
         for reading in decoded.readings:
             self._take_reading(reading)
         chunk = decoded.chunk
@@ -218,6 +226,7 @@ class LiveSession:
                 last_sample_s=s.last_sample_s,
                 lost=s.last_sample_s is None or self._elapsed_s - s.last_sample_s > LOST_AFTER_S,
                 lost_packets=s.lost_packets,
+                battery_pct=s.battery_pct,
             )
             for s in self._sensors.values()
         )

@@ -156,6 +156,7 @@ def metrics_fields(snap: MetricsSnapshot) -> Payload:
                 "decode_errors": s.decode_errors,
                 "clipped_steps": s.clipped_steps,
                 "lost": s.lost,
+                **({} if s.battery_pct is None else {"battery_pct": s.battery_pct}),
             }
             for s in snap.sensors
         ],

@@ -77,6 +77,7 @@ _SENSOR: Final = {
         "decode_errors": {"type": "integer", "minimum": 0},
         "clipped_steps": {"type": "integer", "minimum": 0},
         "lost": {"type": "boolean"},
+        "battery_pct": {"type": "integer", "minimum": 0, "maximum": 100},
     },
     "additionalProperties": False,
 }

@@ -30,6 +30,7 @@ from runsense.simulate.gatt_build import (
     match_command,
 )
 from runsense.simulate.radio import VirtualRadio, make_device, quietly_disconnect
+from runsense.sources.link import BATTERY_LEVEL_UUID
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class VirtualSensor:
         self._rejections = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._advertising_lock = asyncio.Lock()
+        self._values: dict[str, bytes] = {}
         radio.attach(self)
 
     # -- life cycle ----------------------------------------------------------------------
@@ -171,7 +173,9 @@ class VirtualSensor:
     # -- GATT ------------------------------------------------------------------------------
 
     def _read_value(self, spec: CharacteristicSpec) -> bytes:
-        """What a read returns: the profile's first valid example payload for this characteristic."""
+        """What a read returns: the value last set, else the profile's first valid example payload."""
+        if spec.name in self._values:
+            return self._values[spec.name]
         for example in self.profile.examples:
             if example.characteristic in (spec.name, spec.uuid) and example.error is None:
                 return example.payload
@@ -242,6 +246,14 @@ class VirtualSensor:
             else:
                 await self.device.indicate_subscribers(char, payload)
         return receivers
+
+    async def set_battery_level(self, percent: int) -> int:
+        """Battery level reads give ``percent`` from now on; subscribers are notified (returns how many)."""
+        spec = next((c for c in self.profile.characteristics if c.uuid == BATTERY_LEVEL_UUID), None)
+        if spec is None:
+            raise ValueError(f"profile {self.profile.short_name} has no battery level characteristic")
+        self._values[spec.name] = bytes([percent])
+        return await self.notify(spec.name, self._values[spec.name])
 
     async def send_imu(self, payload: bytes) -> int:
         """Send one IMU packet, but only while the stream is on (as the device would)."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from bleak import BleakClient
 from bleak.backends.characteristic import BleakGATTCharacteristic
-from bleak.exc import BleakError
+from bleak.exc import BleakError, BleakGATTProtocolError
 
 from runsense.errors import DecodeError
 from runsense.model import RawPacket
@@ -29,6 +29,8 @@ from runsense.sources.errors import BleError
 
 logger = logging.getLogger(__name__)
 LINK_ERRORS = (BleakError, TimeoutError)
+BATTERY_LEVEL_UUID = "00002a19-0000-1000-8000-00805f9b34fb"
+"""Battery Level (Battery Service 0x180F): read after connecting, notified by some devices."""
 
 
 class ConnectFailedError(BleError, ConnectionError):
@@ -170,6 +172,7 @@ class SensorLink:
         try:
             await client.connect()
             await self._subscribe(client)
+            await self._read_battery(client)
             self.connected = True
             for command in commands_for(self.found.profile, "start"):
                 await self.command(command.name)
@@ -197,6 +200,30 @@ class SensorLink:
                 )
                 continue
             await client.start_notify(char, self._notification_handler(spec.uuid))
+
+    async def _read_battery(self, client: BleakClient) -> None:
+        """Battery level as packets (recorded and decoded like any other): subscribe if notified, then read.
+
+        Only where the profile lists the characteristic; a device without it (or BlueZ's battery
+        plugin hiding the service) gives no battery and no warning. A refused read or subscription
+        is not a lost link.
+        """
+        spec = next((c for c in self.found.profile.characteristics if c.uuid == BATTERY_LEVEL_UUID), None)
+        if spec is None:
+            return
+        char = self._find(client, spec)
+        if char is None:
+            logger.info("sensor %s has no battery service", self.sensor_id)
+            return
+        handler = self._notification_handler(spec.uuid)
+        try:
+            if "notify" in char.properties:
+                await client.start_notify(char, handler)
+            if "read" in char.properties:
+                value = await client.read_gatt_char(char)
+                self._deliver(RawPacket(self.sensor_id, spec.uuid, self._stamp(), bytes(value)))
+        except BleakGATTProtocolError as exc:
+            logger.info("sensor %s: battery level refused: %s", self.sensor_id, exc)
 
     @staticmethod
     def _find(client: BleakClient, spec: CharacteristicSpec) -> BleakGATTCharacteristic | None:
