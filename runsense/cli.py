@@ -37,6 +37,7 @@ from runsense.mqtt.cli import add_log_command, add_mqtt_options, cmd_log, mqtt_s
 from runsense.recording import RecordingReader, replace_steps
 from runsense.recording.events import cue_event
 from runsense.sources.cli import BLE_COMMANDS, add_ble_commands
+from runsense.sources.simulate_cli import add_simulate_command, cmd_simulate
 from runsense.steps_csv import format_step_table, write_steps_csv
 
 EXIT_USAGE = 2
@@ -122,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_command(sub)
     add_coach_commands(sub)
     add_ble_commands(sub)
+    add_simulate_command(sub)
     add_log_command(sub)
     return parser
 
@@ -382,6 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": cmd_export,
         **COACH_COMMANDS,
         **BLE_COMMANDS,
+        "simulate": cmd_simulate,
         "log": cmd_log,
     }
     try:

@@ -51,6 +51,46 @@ def advertising_data(name: str, service_uuids: tuple[str, ...]) -> bytes:
     return bytes(AdvertisingData(fields))
 
 
+LEGACY_ADVERTISING_BYTES = 31
+
+
+def legacy_advertising_data(name: str, service_uuids: tuple[str, ...]) -> tuple[bytes, bytes]:
+    """Advertising data and scan response that each fit a legacy advertising PDU (31 bytes).
+
+    Flags and the service lists go first (a scanner recognises the profile from them); the name
+    joins them if it fits, else it goes to the scan response (shortened if even that is too small).
+    """
+    uuids = [bumble_uuid(u) for u in service_uuids]
+    short = b"".join(u.to_bytes() for u in uuids if len(u.to_bytes()) == 2)
+    long = b"".join(u.to_bytes() for u in uuids if len(u.to_bytes()) == 16)
+    lists = [
+        (AdvertisingData.COMPLETE_LIST_OF_16_BIT_SERVICE_CLASS_UUIDS, short),
+        (AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS, long),
+    ]
+    advertised: list[tuple[int, bytes]] = [(AdvertisingData.FLAGS, bytes([0x06]))]
+    response: list[tuple[int, bytes]] = []
+    for kind, value in [(k, v) for k, v in lists if v]:
+        target = advertised if _size([*advertised, (kind, value)]) <= LEGACY_ADVERTISING_BYTES else response
+        target.append((kind, value))
+    encoded = name.encode()
+    named = (AdvertisingData.COMPLETE_LOCAL_NAME, encoded)
+    if _size([*advertised, named]) <= LEGACY_ADVERTISING_BYTES:
+        advertised.append(named)
+    else:
+        room = LEGACY_ADVERTISING_BYTES - _size(response) - 2
+        kind = (
+            AdvertisingData.COMPLETE_LOCAL_NAME
+            if len(encoded) <= room
+            else AdvertisingData.SHORTENED_LOCAL_NAME
+        )
+        response.append((kind, encoded[: max(room, 0)]))
+    return bytes(AdvertisingData(advertised)), bytes(AdvertisingData(response)) if response else b""
+
+
+def _size(fields: list[tuple[int, bytes]]) -> int:
+    return sum(2 + len(value) for _, value in fields)
+
+
 def literal_prefix(template: str) -> tuple[bytes, bool]:
     """The fixed bytes a command starts with, and whether placeholders follow."""
     head, brace, _ = template.partition("{")

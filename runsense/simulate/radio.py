@@ -81,6 +81,14 @@ class VirtualRadio:
         n = next(self._addresses)
         return f"D0:52:53:{(n >> 16) & 0xFF:02X}:{(n >> 8) & 0xFF:02X}:{n & 0xFF:02X}"
 
+    legacy_advertising_only = False
+    """True where advertising data must fit 31 bytes (a real controller); the link does not care."""
+
+    def sensor_device(self, name: str, address: str) -> Device:
+        """A new Bumble device for a virtual sensor, with its own controller on this radio's link."""
+        device, _ = make_device(name, address, self.link)
+        return device
+
     def attach(self, sensor: VirtualSensor) -> None:
         """Register a sensor so ``close()`` shuts it down in the right order."""
         self._sensors.append(sensor)

@@ -26,10 +26,11 @@ from runsense.simulate.gatt_build import (
     advertising_data,
     build_characteristic,
     bumble_uuid,
+    legacy_advertising_data,
     literal_prefix,
     match_command,
 )
-from runsense.simulate.radio import VirtualRadio, make_device, quietly_disconnect
+from runsense.simulate.radio import VirtualRadio, quietly_disconnect
 from runsense.sources.link import BATTERY_LEVEL_UUID
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,8 @@ class VirtualSensor:
         self.refusals: dict[str, int] = {}
         """Commands answered with this error code instead of success (a pod that cannot calibrate)."""
         self._commands_changed = asyncio.Event()
+        self.connected = asyncio.Event()
+        """Set at the first connection from a central."""
         self._reachable = True
         self._rejections = 0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -90,7 +93,7 @@ class VirtualSensor:
         """Build the GATT database, power on and advertise."""
         if self._device is not None:
             return
-        device, _ = make_device(self.name, self.address, self.radio.link)
+        device = self.radio.sensor_device(self.name, self.address)
         services: dict[str, list[Characteristic[bytes]]] = {}
         for spec in self.profile.characteristics:
             char = build_characteristic(spec, read=self._read_value, write=self._on_write)
@@ -122,8 +125,13 @@ class VirtualSensor:
         async with self._advertising_lock:  # start and stop must not interleave (Bumble state)
             if not self._reachable or self._device is None:
                 return
+            if self.radio.legacy_advertising_only:
+                data, response = legacy_advertising_data(self.name, self.profile.advertised_services)
+            else:
+                data, response = advertising_data(self.name, self.profile.advertised_services), b""
             await self._device.start_advertising(
-                advertising_data=advertising_data(self.name, self.profile.advertised_services),
+                advertising_data=data,
+                scan_response_data=response,
                 advertising_interval_min=self._interval_ms,
                 advertising_interval_max=self._interval_ms,
             )
@@ -134,6 +142,7 @@ class VirtualSensor:
                 await self._device.stop_advertising()
 
     def _on_connection(self, connection: Connection) -> None:
+        self.connected.set()
         connection.on(connection.EVENT_DISCONNECTION, lambda _reason: self._after_disconnection())
         if self._rejections > 0:  # a flaky link: the connection dies while the central sets it up
             self._rejections -= 1
