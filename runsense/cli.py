@@ -299,6 +299,12 @@ def _format_summary(summary: SessionSummary) -> str:
         f"time in {lo:.0f}-{hi:.0f} spm: {summary.time_in_band_s:.1f} s{share}",
         f"mean impact: {impact}"
         + (f" ({summary.clipped_steps} steps clipped by the sensor range)" if summary.clipped_steps else ""),
+        "mean contact time: "
+        + (
+            "- (estimated from a shank sensor while running)"
+            if summary.mean_contact_ms is None
+            else f"{summary.mean_contact_ms:.0f} ms ({summary.contact_steps} of {summary.n_steps} steps)"
+        ),
     ]
     return "\n".join(lines)
 

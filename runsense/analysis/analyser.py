@@ -14,7 +14,7 @@ from runsense.analysis.contacts import Contact, ContactDetector
 from runsense.analysis.settings import AnalyserSettings
 from runsense.model import Placement, SampleChunk, Side, Step
 
-ANALYSER_VERSION = "3"
+ANALYSER_VERSION = "4"
 """Bumped whenever the steps produced for the same input change (3: shank contact and flight time)."""
 _OFFSET_NOISE_S = 1e-6
 _OFFSET_MEMORY_S = 30.0

@@ -279,8 +279,10 @@ class ContactDetector:
         ks = r0 + 1 + int(np.argmax(np.diff(m[r0:])))
         b = max(0, ks - trough_n)
         kt = b + int(np.argmin(m[b : ks + 1]))
-        if a + kt < self._edge_guard:
-            return None  # too close to the segment start to know this trough is the flight phase
+        if a + kt < self._edge_guard and m[kt] > s.trunk_flight_max_g:
+            # Too close to the segment start to know this trough is the flight phase, and not low
+            # enough to say so by itself: the runner may have been on the ground before the data began.
+            return None
         threshold = m[kt] + s.trunk_onset_fraction * (m[ks] - m[kt])
         below = np.flatnonzero(m[kt : ks + 1] <= threshold)
         return a + kt + int(below[-1])

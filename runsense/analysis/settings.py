@@ -29,6 +29,9 @@ class AnalyserSettings:
     """How far before that rise to look for the flight-phase trough of |a|."""
     trunk_onset_fraction: float = 0.15
     """Contact is where |a| leaves its trough by this fraction of the trough-to-rise amplitude."""
+    trunk_flight_max_g: float = 0.5
+    """|a| below this means airborne (free fall reads 0 g): a trough this low is a flight phase even when
+    it lies within ``edge_guard_s`` of a segment start, so the contact after it is kept."""
 
     # Limb sensors (foot, shank): one impact per stride of that leg.
     limb_jerk_smooth_s: float = 0.015
@@ -66,7 +69,8 @@ class AnalyserSettings:
     cadence_window_steps: int = 8
     """Smoothed cadence uses the last this-many contact intervals."""
     edge_guard_s: float = 0.03
-    """A contact onset this close to a segment start is dropped: what came before is unknown."""
+    """A contact onset this close to a segment start is dropped: what came before is unknown (trunk:
+    unless its trough reads as flight, see ``trunk_flight_max_g``)."""
     gap_tolerance_samples: float = 1.5
     """A chunk starting later than this many sample periods after the last one starts a new segment."""
 

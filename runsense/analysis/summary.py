@@ -24,6 +24,10 @@ class SessionSummary:
     band_spm: tuple[float, float]
     mean_impact_g: float | None
     clipped_steps: int
+    mean_contact_ms: float | None = None
+    """Mean ground contact time over the steps that have one (shank sensors while running)."""
+    contact_steps: int = 0
+    """How many steps have a contact time."""
 
     @property
     def in_band_fraction(self) -> float | None:
@@ -53,6 +57,7 @@ def summarise(steps: Sequence[Step], *, band_spm: tuple[float, float] = DEFAULT_
     mean_cadence = None
     if time_with > 0:
         mean_cadence = float((cadence[:-1][usable] * intervals[usable]).sum() / time_with)
+    contact_ms = [s.contact_ms for s in steps if s.contact_ms is not None]
     return SessionSummary(
         n_steps=len(steps),
         duration_s=float(t_s[-1] - t_s[0]),
@@ -62,4 +67,6 @@ def summarise(steps: Sequence[Step], *, band_spm: tuple[float, float] = DEFAULT_
         band_spm=band_spm,
         mean_impact_g=float(impact.mean()),
         clipped_steps=sum(1 for s in steps if s.clipped),
+        mean_contact_ms=float(np.mean(contact_ms)) if contact_ms else None,
+        contact_steps=len(contact_ms),
     )

@@ -221,7 +221,7 @@ def _why_missing(session: Session, series: Series) -> dict[str, str]:
         STEP_LENGTH: "Step length is not available: it needs the running speed (store the treadmill "
         "speed with --speed-kmh) or a foot sensor.",
         CONTACT: f"Contact time was not estimated: {where} gives no contact time "
-        "(a foot or shank sensor, or a running-dynamics pod, does).",
+        "(a shank sensor while running, or a running-dynamics pod, does).",
     }
     present = {
         CADENCE: bool(series.cadence_spm),

@@ -90,7 +90,7 @@ def step_times(path: Path) -> list[float]:
     return [float(row["t_s"]) for row in read_steps_csv(path)[1]]
 
 
-SUMMARY_KEYS = ("steps", "mean cadence", "time in 170-180 spm", "mean impact")
+SUMMARY_KEYS = ("steps", "mean cadence", "time in 170-180 spm", "mean impact", "mean contact time")
 
 
 def summary_of(stdout: str) -> dict[str, str]:
