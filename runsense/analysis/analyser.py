@@ -14,8 +14,11 @@ from runsense.analysis.contacts import Contact, ContactDetector
 from runsense.analysis.settings import AnalyserSettings
 from runsense.model import Placement, SampleChunk, Side, Step
 
-ANALYSER_VERSION = "4"
-"""Bumped whenever the steps produced for the same input change (3: shank contact and flight time)."""
+ANALYSER_VERSION = "5"
+"""Bumped whenever the steps produced for the same input change.
+
+3: shank contact and flight time; 5: smoothed cadence over 6 steps as a median pairwise rate.
+"""
 _OFFSET_NOISE_S = 1e-6
 _OFFSET_MEMORY_S = 30.0
 """Chunk offsets older than this are forgotten (contacts are confirmed within ~1 s)."""
@@ -39,7 +42,7 @@ class Analyser:
         self.speed_mps = speed_mps
         self._cadence = CadenceEstimator(
             steps_per_contact=2 if placement.single_leg else 1,
-            window_intervals=self.settings.cadence_window_steps,
+            window_steps=self.settings.cadence_window_steps,
             max_interval_s=self.settings.max_step_interval_s,
         )
         self._detector: ContactDetector | None = None

@@ -5,8 +5,16 @@ A median of step intervals is wrong for running: left and right steps alternate
 counted as a whole number of steps of the typical period (the median of the means
 of consecutive interval pairs, which a left/right alternation does not bias): a
 missed contact gives an interval of ~2 periods and counts as 2 steps, a spurious
-one splits a period into two parts that round to 1 step together. Cadence is then
-steps counted over time elapsed.
+one splits a period into two parts that round to 1 step together.
+
+The smoothed cadence is then a robust slope over the last few steps: the median,
+over every pair of contacts in the window, of time elapsed per step counted between
+them (Theil-Sen). An extra contact that lands where a step could be (so it is not
+merged away) or one badly timed detection moves a minority of those pairs and
+hardly moves the median, so the window can be short enough to follow a real change
+of pace (a trailing window of N steps reports the cadence of N/2 steps ago).
+Both-feet sensors use only pairs an even number of steps apart, which span as many
+left as right steps, so a left/right asymmetry does not bias it.
 """
 
 from __future__ import annotations
@@ -35,10 +43,14 @@ class CadenceUpdate:
 class CadenceEstimator:
     """Feeds contact times of one sensor; reports instantaneous and smoothed cadence."""
 
-    def __init__(self, *, steps_per_contact: int, window_intervals: int, max_interval_s: float) -> None:
-        """``steps_per_contact`` is 2 for single-leg sensors (one contact per stride), else 1."""
+    def __init__(self, *, steps_per_contact: int, window_steps: int, max_interval_s: float) -> None:
+        """``steps_per_contact`` is 2 for single-leg sensors (one contact per stride), else 1.
+
+        ``window_steps`` counts steps of both feet whatever the placement, so the smoothed cadence
+        lags a real change by the same time on a shank as on the sacrum.
+        """
         self._steps_per_contact = steps_per_contact
-        self._window = window_intervals
+        self._window = window_steps
         self._max_interval_s = max_interval_s
         self.reset()
 
@@ -63,24 +75,48 @@ class CadenceEstimator:
             # The newest unit is too short to be sure it is a whole step (it may be split by a
             # spurious contact): count up to the contact before it until the next one decides.
             units_s, unit_steps = units_s[:-1], unit_steps[:-1]
-        # Units from the newest back until they hold `window` steps (or all there are); an even
-        # number of steps keeps a left/right asymmetry from biasing the mean.
+        # Units from the newest back until they hold `window` steps (or all there are). Both-feet
+        # sensors: an even number of steps keeps a left/right asymmetry from biasing the mean (a
+        # single-leg sensor's units are whole strides already).
         total, n_units = 0, 0
         for steps in reversed(unit_steps):
             total += steps
             n_units += 1
-            if total >= self._window:
+            if total * self._steps_per_contact >= self._window:
                 break
-        if total % 2 and n_units < len(unit_steps):
+        if self._steps_per_contact == 1 and total % 2 and n_units < len(unit_steps):
             total += unit_steps[-n_units - 1]
             n_units += 1
-        window_s = sum(units_s[-n_units:])
         ratio = interval_s / period_s
         regularity = max(0.0, 1.0 - 2.0 * abs(ratio - round(ratio))) if n_units >= 3 else 0.5
         per_min = 60.0 * self._steps_per_contact
-        cadence = per_min * total / window_s if total > 0 else None
+        step_s = _robust_step_s(units_s[-n_units:], unit_steps[-n_units:], even=self._steps_per_contact == 1)
+        cadence = per_min / step_s if step_s is not None else None
         inst = per_min * max(n_last, 1) / interval_s
         return CadenceUpdate(inst, cadence, regularity, n_last)
+
+
+def _robust_step_s(units_s: list[float], unit_steps: list[int], *, even: bool) -> float | None:
+    """Median time per counted step over all pairs of unit boundaries; None without steps.
+
+    ``even``: only pairs an even number of steps apart; the plain mean over the window when no
+    pair qualifies.
+    """
+    steps_at, times_at = [0], [0.0]
+    for unit_s, steps in zip(units_s, unit_steps, strict=True):
+        steps_at.append(steps_at[-1] + steps)
+        times_at.append(times_at[-1] + unit_s)
+    if steps_at[-1] <= 0:
+        return None
+    per_step_s = sorted(
+        (times_at[j] - times_at[i]) / (steps_at[j] - steps_at[i])
+        for i, j in itertools.combinations(range(len(steps_at)), 2)
+        if steps_at[j] > steps_at[i] and not (even and (steps_at[j] - steps_at[i]) % 2)
+    )
+    if not per_step_s:
+        return times_at[-1] / steps_at[-1]
+    mid = len(per_step_s) // 2
+    return per_step_s[mid] if len(per_step_s) % 2 else 0.5 * (per_step_s[mid - 1] + per_step_s[mid])
 
 
 def _count_steps(history_s: list[float]) -> tuple[float, list[float], list[int]]:

@@ -61,7 +61,7 @@ def test_demo_report_has_every_section_valid_pngs_and_the_red_flags(
     assert "runsense is a training aid, not a diagnostic device." in text
     assert RED_FLAGS in text
     assert "Pain that lasts more than two weeks" in text
-    assert "185.3 steps/min" in text
+    assert "185.6 steps/min" in text
     assert "cues</th><td>3 (on target 1, raise cadence 1, shorten stride 1)" in text
     assert NASTY not in page
     assert "<script>" not in page
@@ -143,7 +143,7 @@ def test_compare_puts_both_sessions_side_by_side_with_differences(
     assert "after: after.rsrec" in page
     rows = dict(re.findall(r"<tr><td>([^<]+)</td>((?:<td class=num>[^<]*</td>){3})</tr>", page))
     cells = {label: re.findall(r">([^<]*)<", cols) for label, cols in rows.items()}
-    assert [c for c in cells["mean cadence (spm)"] if c] == ["160.0", "185.3", "+25.3"]
+    assert [c for c in cells["mean cadence (spm)"] if c] == ["160.0", "185.6", "+25.6"]
     assert [c for c in cells["cues (count)"] if c] == ["0", "3", "+3"]
     assert [c for c in cells["mean impact (g)"] if c] == ["-", "2.76", "-"]
     assert "time in band (%)" in cells

@@ -66,12 +66,12 @@ def test_one_line_per_recording_then_one_per_unreadable_file(
     assert rows[1].split()[:4] == ["2026-03-04", "07:00", "UTC", "ana"]
     assert "1:01" in rows[1]
     assert "0.20 km" in rows[1]
-    assert "185.3 spm" in rows[1]
+    assert "185.6 spm" in rows[1]
     assert "10 s (16 %)" in rows[1]
     assert rows[1].split()[-2:] == ["3", "ana-1.rsrec"]
     assert rows[2].split()[3] == "ben"
     assert rows[2].endswith("ben/raw.rsrec *")
-    assert "185.3 spm" in rows[2]  # analysed on the fly: the same steps as stored in the demo
+    assert "185.6 spm" in rows[2]  # analysed on the fly: the same steps as stored in the demo
     assert rows[3].startswith("cut.rsrec: unreadable: is truncated")
     assert rows[4].startswith("foreign.rsrec: unreadable: is an SQLite database of another application")
     assert rows[5].startswith("garbage.rsrec: unreadable: is not a runsense recording")
@@ -88,7 +88,7 @@ def test_band_comes_from_the_runner_settings(folder: Path, capsys: pytest.Captur
     assert main(["sessions", str(folder / "ben")]) == 0
     header, row, _ = capsys.readouterr().out.splitlines()
     assert "in 180-190" in header
-    assert "17 s (28 %)" in row
+    assert "17 s (29 %)" in row
 
 
 def test_load_shows_weekly_distance_and_warns_on_the_ten_percent_rule_and_worn_shoes(
