@@ -4,13 +4,16 @@ How it works (the same for every chunking of the input, down to one sample):
 
 1. A causal feature per sample, with filter state carried across chunks:
    trunk sensors use the low-passed acceleration magnitude (one peak per step),
-   limb sensors the smoothed jerk |da/dt| (one impact per stride of that leg).
+   limb sensors the jerk |da/dt| averaged over ``limb_burst_s`` (one impact per
+   stride of that leg: a heel strike is a burst of jerk, while a terminal-swing or
+   toe-off transient, sharp as it may be, lasts a sample or two).
 2. A candidate peak is decided only once the samples up to ``peak + window`` have
    arrived (the hold-back). Candidates are decided strictly in sample order, using
    only earlier decisions, so chunk boundaries cannot change the outcome.
 3. Accepted peaks are refined backwards in the raw magnitude to the contact onset:
    trunk: the trough before the steep rise that follows landing; limb: where the
-   impact's jerk starts.
+   impact's jerk starts, on the jerk smoothed only over ``limb_jerk_smooth_s``
+   (the burst average would blur the timing).
 4. Shank sensors only: toe-off is searched forwards from the onset, within the data
    the hold-back already guarantees (see ``_toe_off``); none is given when it lies
    beyond (walking) or the signal does not show it.
@@ -29,7 +32,8 @@ from runsense.analysis.settings import AnalyserSettings
 from runsense.analysis.window import sliding_max
 from runsense.model import FloatArray
 
-_M, _F, _CLIP, _AXES = 0, 1, 2, 3  # history columns: |a| (g), detection feature, clipped flag, raw axes...
+_M, _F, _CLIP, _J, _AXES = 0, 1, 2, 3, 4
+"""History columns: |a| (g), detection feature, clipped flag, limb onset jerk (g/s), raw axes..."""
 _TOE_OFF_LEVEL_G = 0.0
 """Limb toe-off: the acceleration along the stride-average direction turns negative (a sign change)."""
 
@@ -76,8 +80,14 @@ class ContactDetector:
         s = settings
         if single_leg:
             n_ma = max(1, round(s.limb_jerk_smooth_s * fs_hz))
-            self._fir = np.full(n_ma, 1.0 / n_ma)
-            self._jerk_tail = np.zeros(n_ma - 1)  # last jerk values, so the average spans chunks
+            self._onset_fir = np.full(n_ma, 1.0 / n_ma)
+            n_burst = max(n_ma, round(s.limb_burst_s * fs_hz))
+            # Hann-weighted, not flat: a flat average of a burst shorter than it has a plateau, whose
+            # top would wander with the noise (and with it the peak's place within the stride).
+            burst_window = np.hanning(n_burst + 2)[1:-1]
+            self._fir = burst_window / burst_window.sum()
+            self._burst_n = n_burst
+            self._jerk_tail = np.zeros(n_burst - 1)  # last jerk values, so the averages span chunks
             self._w_min = max(1, round(s.limb_min_peak_window_s * fs_hz))
             self._w_max = max(self._w_min, round(s.limb_max_peak_window_s * fs_hz))
             self._floor = s.limb_min_jerk_g_per_s
@@ -127,12 +137,15 @@ class ContactDetector:
             # np.convolve sums each output in the same order whatever the chunking
             padded = np.concatenate((self._jerk_tail, jerk))
             out[:, _F] = np.convolve(padded, self._fir, mode="valid")
+            onset_in = padded[padded.size - n - self._onset_fir.size + 1 :]
+            out[:, _J] = np.convolve(onset_in, self._onset_fir, mode="valid")
             self._jerk_tail = padded[padded.size - self._jerk_tail.size :]
         else:
             if self._mag_tail is None:  # start settled at the first value, as if it had lasted
                 self._mag_tail = np.full(self._fir.size - 1, mag[0])
             padded = np.concatenate((self._mag_tail, mag))
             out[:, _F] = np.convolve(padded, self._fir, mode="valid")
+            out[:, _J] = 0.0
             self._mag_tail = padded[padded.size - self._mag_tail.size :]
         return out
 
@@ -263,8 +276,11 @@ class ContactDetector:
         s = self._s
         prev = self._last_peak_idx if self._last_peak_idx is not None else -1
         if self._single_leg:
-            a = max(prev + 1, k - round(s.limb_onset_search_s * self._fs), 1)
-            f = self._hist.view(a, k + 1)[:, _F]
+            # The burst average peaks at the end of the burst: its sharpest jerk is within it.
+            b = max(prev + 1, k - self._burst_n + 1, 1)
+            j_peak = b + int(np.argmax(self._hist.view(b, k + 1)[:, _J]))
+            a = max(prev + 1, j_peak - round(s.limb_onset_search_s * self._fs), 1)
+            f = self._hist.view(a, j_peak + 1)[:, _J]
             first_above = int(np.flatnonzero(f > s.limb_onset_fraction * f[-1])[0])
             if a + first_above < self._edge_guard:
                 return None  # too close to the segment start to be sure the impact began here

@@ -35,7 +35,13 @@ class AnalyserSettings:
 
     # Limb sensors (foot, shank): one impact per stride of that leg.
     limb_jerk_smooth_s: float = 0.015
-    """Moving average applied to the jerk |da/dt| so a single noisy sample is not an impact."""
+    """Moving average applied to the jerk |da/dt| that times the contact onset (a single noisy sample
+    is not an impact)."""
+    limb_burst_s: float = 0.12
+    """Impacts are picked on the jerk averaged over a Hann window this long (~half of it effective):
+    a heel strike's jerk burst lasts tens of ms (the heel lands, the foot slaps flat, the shank rings),
+    a terminal-swing or toe-off transient is one or two sharp samples that can outdo it on a short
+    average. The contact onset is timed on the short average (``limb_jerk_smooth_s``)."""
     limb_min_peak_window_s: float = 0.3
     limb_max_peak_window_s: float = 0.6
     """An impact must be the largest jerk within +-half a stride, bounded by these (s)."""
