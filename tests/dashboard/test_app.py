@@ -26,7 +26,7 @@ async def test_shows_cadence_and_a_cue_while_replaying() -> None:
             assert 140 <= int(digits) <= 175
             # the slowest trials come first (force plate 150 and 167 spm, below 170)
             assert str(app.query_one("#banner", Static).content) == "RAISE CADENCE"
-            await play_until(pilot, app, clock, 20.0)
+            await play_until(pilot, app, clock, 17.0)
             assert 170 <= int(app.query_one("#cadence", BigNumber).value) <= 185
             assert str(app.query_one("#banner", Static).content) == "ON TARGET"
 

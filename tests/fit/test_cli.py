@@ -29,8 +29,8 @@ def test_export_fit_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     cmd_export(_parse(["export", str(rec), "--fit", str(out), "--csv", str(tmp_path / "run.csv")]))
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
-        f"exported {rec} -> {out}: 62 records, 190 stored steps, {n_cues} cues",
-        f"wrote 190 steps to {tmp_path / 'run.csv'} and 62 seconds to {tmp_path / 'run.per_second.csv'}",
+        f"exported {rec} -> {out}: 62 records, 191 stored steps, {n_cues} cues",
+        f"wrote 191 steps to {tmp_path / 'run.csv'} and 62 seconds to {tmp_path / 'run.per_second.csv'}",
     ]
     garmin_read(out.read_bytes())
 
