@@ -96,27 +96,33 @@ class CadenceEstimator:
         return CadenceUpdate(inst, cadence, regularity, n_last)
 
 
+def _median_of_sorted(ordered: list[float]) -> float:
+    """Median of an already sorted, non-empty list."""
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else 0.5 * (ordered[mid - 1] + ordered[mid])
+
+
 def _robust_step_s(units_s: list[float], unit_steps: list[int], *, even: bool) -> float | None:
     """Median time per counted step over all pairs of unit boundaries; None without steps.
 
     ``even``: only pairs an even number of steps apart; the plain mean over the window when no
     pair qualifies.
     """
-    steps_at, times_at = [0], [0.0]
-    for unit_s, steps in zip(units_s, unit_steps, strict=True):
-        steps_at.append(steps_at[-1] + steps)
-        times_at.append(times_at[-1] + unit_s)
+    steps_at = list(itertools.accumulate(unit_steps, initial=0))
+    times_at = list(itertools.accumulate(units_s, initial=0.0))  # summed in order, as a running total
     if steps_at[-1] <= 0:
         return None
-    per_step_s = sorted(
-        (times_at[j] - times_at[i]) / (steps_at[j] - steps_at[i])
-        for i, j in itertools.combinations(range(len(steps_at)), 2)
-        if steps_at[j] > steps_at[i] and not (even and (steps_at[j] - steps_at[i]) % 2)
-    )
+    # A list comprehension over (steps, time) pairs, not a generator over indices: this runs on
+    # every contact and was the busiest pure-Python code of the analyser (about 2x faster so).
+    boundaries = list(zip(steps_at, times_at, strict=True))
+    per_step_s = [
+        (time_j - time_i) / (steps_j - steps_i)
+        for (steps_i, time_i), (steps_j, time_j) in itertools.combinations(boundaries, 2)
+        if steps_j > steps_i and not (even and (steps_j - steps_i) % 2)
+    ]
     if not per_step_s:
         return times_at[-1] / steps_at[-1]
-    mid = len(per_step_s) // 2
-    return per_step_s[mid] if len(per_step_s) % 2 else 0.5 * (per_step_s[mid - 1] + per_step_s[mid])
+    return _median_of_sorted(sorted(per_step_s))
 
 
 def _count_steps(history_s: list[float]) -> tuple[float, list[float], list[int]]:
@@ -129,14 +135,13 @@ def _count_steps(history_s: list[float]) -> tuple[float, list[float], list[int]]
     if len(history_s) == 1:
         period_s = history_s[0]
     else:
-        pair_means = sorted(0.5 * (a + b) for a, b in itertools.pairwise(history_s))
-        mid = len(pair_means) // 2
-        period_s = pair_means[mid] if len(pair_means) % 2 else 0.5 * (pair_means[mid - 1] + pair_means[mid])
+        period_s = _median_of_sorted(sorted([0.5 * (a + b) for a, b in itertools.pairwise(history_s)]))
+    min_unit_s = _PENDING_FRACTION * period_s
     units_s: list[float] = []
     carried_s = 0.0
     for interval_s in history_s:
         carried_s += interval_s
-        if carried_s >= _PENDING_FRACTION * period_s:
+        if carried_s >= min_unit_s:
             units_s.append(carried_s)
             carried_s = 0.0
     if carried_s:  # a trailing fragment: part of the step still under way

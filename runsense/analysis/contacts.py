@@ -23,13 +23,14 @@ sensor's own stride-average direction are used.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from runsense.analysis.history import SampleHistory
 from runsense.analysis.settings import AnalyserSettings
-from runsense.analysis.window import sliding_max
+from runsense.analysis.window import BoolArray, is_window_max
 from runsense.model import FloatArray
 
 _M, _F, _CLIP, _J, _AXES = 0, 1, 2, 3, 4
@@ -125,14 +126,12 @@ class ContactDetector:
         out[:, _M] = mag
         out[:, _AXES:] = acc_g
         both = np.concatenate((self._prev_rows, acc_g))
-        unchanged = both[1:] == both[:-1]
-        flat_top = unchanged[1:] & unchanged[:-1] & (np.abs(acc_g) >= self._s.clip_min_g)
-        out[:, _CLIP] = flat_top.any(axis=1)
+        out[:, _CLIP] = self._clipped(both, acc_g)
         self._prev_rows = both[-2:]
         if self._single_leg:
-            step = np.diff(both[1:], axis=0)
+            step = both[2:] - both[1:-1]  # np.diff without its per-call overhead (same values)
             jerk = np.sqrt(np.einsum("ij,ij->i", step, step)) * self._fs
-            if np.isnan(jerk[0]):
+            if math.isnan(jerk[0]):
                 jerk[0] = 0.0  # the segment's first sample has no predecessor
             # np.convolve sums each output in the same order whatever the chunking
             padded = np.concatenate((self._jerk_tail, jerk))
@@ -148,6 +147,19 @@ class ContactDetector:
             out[:, _J] = 0.0
             self._mag_tail = padded[padded.size - self._mag_tail.size :]
         return out
+
+    def _clipped(self, both: FloatArray, acc_g: FloatArray) -> BoolArray | float:
+        """Per new sample: some axis at or above ``clip_min_g`` read the same three times running.
+
+        ``both`` is the two previous rows followed by ``acc_g``. Most chunks have no reading that
+        high, and then the comparisons of consecutive rows are skipped (0.0 for every sample).
+        """
+        high = np.abs(acc_g) >= self._s.clip_min_g
+        if not high.any():
+            return 0.0
+        unchanged = both[1:] == both[:-1]
+        flat_top: BoolArray = (unchanged[1:] & unchanged[:-1] & high).any(axis=1)
+        return flat_top
 
     # -- decisions ---------------------------------------------------------------------
 
@@ -181,11 +193,12 @@ class ContactDetector:
         mask = (local >= self._floor) & (local > f[lo - region_lo + 1 : hi - region_lo + 1])
         if left is not None:
             mask &= local >= left
-        if mask.any():  # most live chunks hold no local peak above the floor: skip the window max
-            mask &= local >= sliding_max(f, 2 * self._w_min + 1)[lo - region_lo : hi - region_lo]
+        offsets = mask.nonzero()[0]
+        if offsets.size:  # most live chunks hold no local peak above the floor: skip the window max
+            offsets = offsets[is_window_max(f, offsets + (lo - region_lo), 2 * self._w_min + 1)]
         found: list[Contact] = []
-        for offset in np.flatnonzero(mask):
-            k = lo + int(offset)
+        for offset in offsets.tolist():
+            k = lo + offset
             w = self._window()
             if not final and k + w >= end:
                 self._next_idx = k
@@ -198,9 +211,8 @@ class ContactDetector:
 
     def _consider(self, k: int, w: int, end: int) -> Contact | None:
         """Decide the candidate peak ``k`` from the samples before ``end`` (at most ``k + w``)."""
-        view = self._hist.view(k - w, end)
-        height = float(self._hist.view(k, k + 1)[0, _F])
-        if height < float(view[:, _F].max()):
+        height = self._hist.value(k, _F)
+        if height < self._hist.view(k - w, end)[:, _F].max():
             return None
         typical = _median(self._heights[-3:]) if self._heights else height
         base = 0.0 if self._single_leg else 1.0  # trunk heights are measured above 1 g
@@ -278,10 +290,10 @@ class ContactDetector:
         if self._single_leg:
             # The burst average peaks at the end of the burst: its sharpest jerk is within it.
             b = max(prev + 1, k - self._burst_n + 1, 1)
-            j_peak = b + int(np.argmax(self._hist.view(b, k + 1)[:, _J]))
+            j_peak = b + int(self._hist.view(b, k + 1)[:, _J].argmax())
             a = max(prev + 1, j_peak - round(s.limb_onset_search_s * self._fs), 1)
             f = self._hist.view(a, j_peak + 1)[:, _J]
-            first_above = int(np.flatnonzero(f > s.limb_onset_fraction * f[-1])[0])
+            first_above = int((f > s.limb_onset_fraction * f[-1]).nonzero()[0][0])
             if a + first_above < self._edge_guard:
                 return None  # too close to the segment start to be sure the impact began here
             return a + first_above
@@ -292,13 +304,13 @@ class ContactDetector:
         r0 = max(0, k - rise_n - a)
         if m.size - r0 < 3:
             return None
-        ks = r0 + 1 + int(np.argmax(np.diff(m[r0:])))
+        ks = r0 + 1 + int((m[r0 + 1 :] - m[r0:-1]).argmax())  # steepest rise (np.diff, without its overhead)
         b = max(0, ks - trough_n)
-        kt = b + int(np.argmin(m[b : ks + 1]))
+        kt = b + int(m[b : ks + 1].argmin())
         if a + kt < self._edge_guard and m[kt] > s.trunk_flight_max_g:
             # Too close to the segment start to know this trough is the flight phase, and not low
             # enough to say so by itself: the runner may have been on the ground before the data began.
             return None
         threshold = m[kt] + s.trunk_onset_fraction * (m[ks] - m[kt])
-        below = np.flatnonzero(m[kt : ks + 1] <= threshold)
+        below = (m[kt : ks + 1] <= threshold).nonzero()[0]
         return a + kt + int(below[-1])

@@ -49,3 +49,7 @@ class SampleHistory:
         lo = max(first_idx, self.start_idx) - self.start_idx
         hi = min(stop_idx, self.end_idx) - self.start_idx
         return self._data[lo:max(lo, hi)]
+
+    def value(self, idx: int, column: int) -> float:
+        """One kept value, as a Python float: cheaper than a one-row ``view`` per contact."""
+        return float(self._data[idx - self.start_idx, column])
