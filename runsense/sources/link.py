@@ -101,7 +101,7 @@ class SensorLink:
     # -- callbacks (enqueue only) --------------------------------------------------------
 
     def _on_disconnected(self, client: BleakClient) -> None:
-        if client is self._client and not self._closing:
+        if client is self._client and not self._closing and not self._lost.is_set():
             self.connected = False
             self._lost_at_s = self._stamp()
             self._lost.set()
@@ -146,6 +146,11 @@ class SensorLink:
             await self._lost.wait()
             lost_at_s = self._lost_at_s
             self._emit(SensorLost(self.sensor_id, lost_at_s))
+            if self._client is not None:
+                # Release the dropped client. With BlueZ its D-Bus connection (and the notification
+                # sessions on it) would otherwise outlive the link, BlueZ re-enables them when the
+                # sensor reconnects, and every packet arrives twice (found by the tier-2 VM tests).
+                await self._disconnect(self._client)
             attempts = 0
             while True:
                 attempts += 1
@@ -202,7 +207,7 @@ class SensorLink:
             await client.start_notify(char, self._notification_handler(spec.uuid))
 
     async def _read_battery(self, client: BleakClient) -> None:
-        """Battery level as packets (recorded and decoded like any other): subscribe if notified, then read.
+        """Battery level as packets (recorded and decoded like any other): read, then subscribe if notified.
 
         Only where the profile lists the characteristic; a device without it (or BlueZ's battery
         plugin hiding the service) gives no battery and no warning. A refused read or subscription
@@ -217,11 +222,13 @@ class SensorLink:
             return
         handler = self._notification_handler(spec.uuid)
         try:
-            if "notify" in char.properties:
-                await client.start_notify(char, handler)
+            # Read before subscribing: BlueZ passes a read's value to the notification callback too
+            # (it is one D-Bus "Value" property), which would record the level twice.
             if "read" in char.properties:
                 value = await client.read_gatt_char(char)
                 self._deliver(RawPacket(self.sensor_id, spec.uuid, self._stamp(), bytes(value)))
+            if "notify" in char.properties:
+                await client.start_notify(char, handler)
         except BleakGATTProtocolError as exc:
             logger.info("sensor %s: battery level refused: %s", self.sensor_id, exc)
 

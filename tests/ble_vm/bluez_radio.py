@@ -13,6 +13,7 @@ import asyncio
 import itertools
 from typing import Any
 
+from bumble import core, hci
 from bumble.controller import Controller
 from bumble.link import LocalLink
 from bumble.transport import open_transport
@@ -32,6 +33,42 @@ _addresses = itertools.count(1)
 """Session-wide: BlueZ caches devices and GATT databases by address, so no address is ever reused."""
 
 
+class ConnectionAddressedLink(LocalLink):
+    """A ``LocalLink`` that sends LE ACL data from the address the connection was made with.
+
+    Bumble 0.0.236's ``LocalLink.send_acl_data`` always uses the sending controller's *random*
+    address as the source. The kernel connects from the vhci controller's public address but
+    leaves its last scan's non-resolvable private address as the random address, so every ATT
+    PDU from BlueZ reached the sensor as coming from a stranger ("no connection for <NRPA>") and
+    ``Device1.Connect`` failed with EIO. Using the connection's own ``self_address`` is what a
+    real link layer does (the access address belongs to the connection, not to the controller).
+    """
+
+    def __init__(self) -> None:
+        """An empty link."""
+        super().__init__()  # type: ignore[no-untyped-call]  # Bumble leaves __init__ unannotated
+
+    def send_acl_data(
+        self,
+        sender_controller: Controller,
+        destination_address: hci.Address,
+        transport: core.PhysicalTransport,
+        data: bytes,
+    ) -> None:
+        """Route LE data by the connection's addresses; anything else as Bumble does."""
+        connection = sender_controller.le_connections.get(destination_address)
+        if transport != core.PhysicalTransport.LE or connection is None:
+            super().send_acl_data(sender_controller, destination_address, transport, data)
+            return
+        destination = self.find_le_controller(destination_address)
+        if destination is None:
+            return  # the peer has gone (a packet in flight at disconnect), as in Bumble
+        source_address = connection.self_address
+        asyncio.get_running_loop().call_soon(
+            lambda: destination.on_link_acl_data(source_address, transport, data)
+        )
+
+
 class VhciAir:
     """The Bumble link with a controller on /dev/vhci, and bluetoothd's hci0 powered on."""
 
@@ -44,7 +81,7 @@ class VhciAir:
     async def open(self) -> None:
         """Open /dev/vhci, put a controller for it on a new link, wait for hci0 and power it on."""
         self._transport = await open_transport("vhci")
-        self.link = LocalLink()  # type: ignore[no-untyped-call]  # Bumble leaves __init__ unannotated
+        self.link = ConnectionAddressedLink()
         self._controller = Controller(
             "hci0",
             host_source=self._transport.source,

@@ -35,6 +35,7 @@ ENABLED = os.environ.get("RUNSENSE_BLE_VM") == "1"
 HERE = Path(__file__).resolve().parent
 TIER1_MODULES = (
     "tests.ble.helpers",
+    "tests.ble.test_battery",
     "tests.ble.test_backend",
     "tests.ble.test_control_points",
     "tests.ble.test_dashboard_live",
@@ -61,6 +62,16 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+BLUEZ_CRASHES = {
+    "test_reconnect_keeps_trying_through_failed_attempts": (
+        "BlueZ 5.66's bluetoothd segfaults (exit 139) when the sensor ends each new link during "
+        "BlueZ's own connection set-up, and every later test then fails; reproduced in 2 of 2 runs. "
+        "runsense's retry logic is covered in tier 1 (tests/ble/test_reconnect.py)"
+    ),
+}
+"""Tier-1 tests that cannot run here because they crash bluetoothd itself, with the reason."""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:  # noqa: ARG001
     """Mark this directory's tests ``ble_vm``, run them in the session loop, or skip them outside the VM."""
     skip = pytest.mark.skip(
@@ -72,6 +83,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.ble_vm)
         if not ENABLED:
             item.add_marker(skip)
+        elif (crash := BLUEZ_CRASHES.get(item.name.split("[")[0])) is not None:
+            item.add_marker(pytest.mark.skip(reason=crash))
         elif item.get_closest_marker("asyncio") is not None:
             # the vhci adapter lives for the session, and Bumble objects belong to one loop
             item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
