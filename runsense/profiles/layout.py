@@ -162,9 +162,10 @@ def decode_samples(
                 f"{max(available, 0)} sample bytes are not a whole number of {size}-byte samples"
             )
         n = available // size
-    if n < 0 or n > block.max_samples:
+    if n < block.min_samples or n > block.max_samples:
         raise FrameError(
-            f"{n} samples in one packet is outside what this format allows (0..{block.max_samples})"
+            f"{n} samples in one packet is outside what this format allows "
+            f"({block.min_samples}..{block.max_samples})"
         )
     n_ch = len(block.channels)
     if n == 0:

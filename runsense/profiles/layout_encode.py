@@ -115,6 +115,10 @@ def encode_samples(
         raise EncodeError(f"samples must have shape (n, {len(block.channels)}), got {data.shape}")
     if not np.all(np.isfinite(data)):
         raise EncodeError("samples must be finite")
+    if not block.min_samples <= data.shape[0] <= block.max_samples:
+        raise EncodeError(
+            f"{data.shape[0]} samples do not fit one packet ({block.min_samples}..{block.max_samples})"
+        )
     try:
         scale = sample_scale(block, values, settings)
     except FrameError as exc:

@@ -162,8 +162,11 @@ def load_samples(node: Node) -> SampleBlockSpec:
         count_field=node.get_str("count_field", None),
         layout=node.get_str("layout", "interleaved", choices=("interleaved", "planar")),
         group_size=node.get_int("group_size", 3, minimum=1),
+        min_samples=node.get_int("min_samples", 0, minimum=0),
         max_samples=node.get_int("max_samples", 4096, minimum=1),
     )
+    if spec.min_samples > spec.max_samples:
+        raise node.error("min_samples", f"is more than max_samples ({spec.max_samples})", "lower it")
     if spec.length == 24:
         raise node.error("length", "is 24 bits, which sample blocks do not support", "use 8, 16 or 32")
     if (spec.scale is None) == (spec.full_scale_from is None) and not is_float:

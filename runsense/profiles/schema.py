@@ -96,7 +96,8 @@ class SampleBlockSpec:
     The scale is either fixed (``scale``, physical units per LSB) or derived from a full-scale
     value (``full_scale_from``: a decoded field or a setting, e.g. ``range_g``), in which case
     one LSB is ``full_scale / 2**(length - 1)``. ``count_field`` names a header field with the
-    number of samples; without it the block runs to the end of the payload. ``layout`` is
+    number of samples; without it the block runs to the end of the payload. ``min_samples`` and
+    ``max_samples`` bound the count (MetaWear: exactly 1, or exactly 3 when packed). ``layout`` is
     ``interleaved`` (x0 y0 z0 x1 ...) or ``planar`` (all of channel group 1, then group 2: the
     Movesense IMU arrays); ``group_size`` says how many channels form one planar group.
     """
@@ -112,6 +113,7 @@ class SampleBlockSpec:
     count_field: str | None = None
     layout: Literal["interleaved", "planar"] = "interleaved"
     group_size: int = 3
+    min_samples: int = 0
     max_samples: int = 4096
 
     @property

@@ -148,6 +148,14 @@ def test_imu_needs_a_characteristic_with_samples() -> None:
     assert error.key_path == "imu.characteristic"
 
 
+def test_min_samples_above_max_samples_is_rejected() -> None:
+    block = '\n[characteristics.samples]\nchannels = ["ax_g"]\nlength = 16\nscale = 0.001\n'
+    text = MINIMAL.replace("\n[[examples]]", block + "min_samples = 4\nmax_samples = 3\n\n[[examples]]", 1)
+    error = _error(text)
+    assert error.key_path.endswith("samples.min_samples")
+    assert "max_samples" in error.problem
+
+
 def test_command_on_a_read_only_characteristic_is_rejected() -> None:
     text = MINIMAL + '\n[[commands]]\nname = "go"\ncharacteristic = "measurement"\ntemplate = "01"\n'
     assert _error(text).key_path == "commands[0].characteristic"

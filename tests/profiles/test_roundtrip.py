@@ -22,6 +22,7 @@ from runsense.profiles import (
     TreadmillReading,
     load_default_profiles,
 )
+from runsense.profiles.errors import EncodeError
 from runsense.profiles.schema import SettingValue
 
 PROFILES = load_default_profiles()
@@ -193,6 +194,12 @@ def test_metamotion_packed_frame_round_trips() -> None:
     chunk = _roundtrip("metamotion", "metawear_notify", payload).chunk
     assert chunk is not None
     np.testing.assert_allclose(chunk.acc_g, acc)
+
+
+def test_metamotion_packed_frame_needs_exactly_three_samples() -> None:
+    encoder = ProfileEncoder(PROFILES["metamotion"])
+    with pytest.raises(EncodeError, match=r"\(3\.\.3\)"):
+        encoder.encode_values("metawear_notify", {}, frame="packed_acceleration", samples=np.zeros((2, 3)))
 
 
 @pytest.mark.parametrize(
