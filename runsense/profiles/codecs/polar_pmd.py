@@ -9,7 +9,9 @@ then samples. Frame types (polar-ble-sdk ``AccData.kt``): raw 0/1/2 = int8/int16
 mG; compressed 0x80 = 16-bit reference and deltas in G times the start reply's FACTOR; 0x81 =
 the same in mG times FACTOR. Deltas are LSB-first and two's complement (``parseDeltaFrame``).
 Control point replies: ``[0xF0, opcode, type, error, more_frames, settings TLV...]`` where a
-START reply may carry FACTOR (setting 5, float32); ``[0x0F, features]`` answers a read.
+START reply may carry FACTOR (setting 5, float32); ``[0x0F, features...]`` answers a read, bit i
+of the little-endian bitmask meaning measurement type i is available (bit 9, SDK mode, is in
+the second byte).
 """
 
 from __future__ import annotations
@@ -212,7 +214,10 @@ class PolarPmdControlCodec:
     def decode(self, payload: bytes, ctx: CodecContext) -> FrameResult:  # noqa: ARG002 - protocol
         """A ControlResponse; a successful START reply teaches the sample ``factor``."""
         if payload[:1] == b"\x0f" and len(payload) >= 2:
-            return FrameResult("features", {"response_code": 0x0F, "features": payload[1]})
+            # Bit i = measurement type i (SENSORS.md); type 9 (SDK mode) needs a second byte, so
+            # the bitmask is read little-endian over every byte after 0x0F.
+            features = int.from_bytes(payload[1:], "little")
+            return FrameResult("features", {"response_code": 0x0F, "features": features})
         if len(payload) < 5 or payload[0] != 0xF0:
             raise FrameError("PMD control reply must start F0 and have at least 5 bytes")
         opcode, mtype, error = payload[1], payload[2], payload[3]
