@@ -51,6 +51,8 @@ VM_LINKS = LinkSettings(
     connect_timeout_s=20.0, command_timeout_s=10.0, backoff=Backoff(first_s=0.05, max_s=0.5)
 )
 VM_SCAN_TIMEOUT_S = 15.0
+VM_PLAY_TIMEOUT_S = 300.0
+"""Streaming the 61 s demo through BlueZ under TCG took 35-60+ s depending on machine load."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -130,6 +132,8 @@ def bluez_wiring(monkeypatch: pytest.MonkeyPatch) -> list[BlueZRadio]:
         module = importlib.import_module(name)
         if hasattr(module, "TIMEOUT_S"):
             monkeypatch.setattr(module, "TIMEOUT_S", VM_TIMEOUT_S)
+        if hasattr(module, "PLAY_TIMEOUT_S"):
+            monkeypatch.setattr(module, "PLAY_TIMEOUT_S", VM_PLAY_TIMEOUT_S)
     helpers = importlib.import_module("tests.ble.helpers")
     monkeypatch.setattr(helpers, "FAST_LINKS", VM_LINKS)
     monkeypatch.setitem(helpers.source_for.__kwdefaults__, "scan_timeout_s", VM_SCAN_TIMEOUT_S)
