@@ -14,11 +14,12 @@ from runsense.analysis.contacts import Contact, ContactDetector
 from runsense.analysis.settings import AnalyserSettings
 from runsense.model import Placement, SampleChunk, Side, Step
 
-ANALYSER_VERSION = "6"
+ANALYSER_VERSION = "7"
 """Bumped whenever the steps produced for the same input change.
 
 3: shank contact and flight time; 5: smoothed cadence over 6 steps as a median pairwise rate;
-6: limb impacts picked on the jerk averaged over a burst (shank walking).
+6: limb impacts picked on the jerk averaged over a burst (shank walking);
+7: limb stride-phase consistency (an early candidate gives way to a comparable peak where the landing is due).
 """
 _OFFSET_NOISE_S = 1e-6
 _OFFSET_MEMORY_S = 30.0

@@ -9,7 +9,9 @@ How it works (the same for every chunking of the input, down to one sample):
    toe-off transient, sharp as it may be, lasts a sample or two).
 2. A candidate peak is decided only once the samples up to ``peak + window`` have
    arrived (the hold-back). Candidates are decided strictly in sample order, using
-   only earlier decisions, so chunk boundaries cannot change the outcome.
+   only earlier decisions, so chunk boundaries cannot change the outcome. Limb sensors
+   in a steady rhythm: a candidate well before the next landing is due gives way to a
+   comparable peak near the due time, if the held-back samples show one (``_on_time_peak``).
 3. Accepted peaks are refined backwards in the raw magnitude to the contact onset:
    trunk: the trough before the steep rise that follows landing; limb: where the
    impact's jerk starts, on the jerk smoothed only over ``limb_jerk_smooth_s``
@@ -29,14 +31,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from runsense.analysis.history import SampleHistory
+from runsense.analysis.landmarks import clipped_flags, on_time_peak, toe_off_offset
 from runsense.analysis.settings import AnalyserSettings
-from runsense.analysis.window import BoolArray, is_window_max
+from runsense.analysis.window import is_window_max
 from runsense.model import FloatArray
 
 _M, _F, _CLIP, _J, _AXES = 0, 1, 2, 3, 4
 """History columns: |a| (g), detection feature, clipped flag, limb onset jerk (g/s), raw axes..."""
-_TOE_OFF_LEVEL_G = 0.0
-"""Limb toe-off: the acceleration along the stride-average direction turns negative (a sign change)."""
 
 
 def _median(values: list[float] | list[int]) -> float:
@@ -116,6 +117,7 @@ class ContactDetector:
         self._last_peak_idx: int | None = None
         self._heights: list[float] = []
         self._intervals: list[int] = []
+        self._taken_through = -1  # an on-time peak taken in place of an earlier candidate (limb): decided
 
     # -- per-sample features -------------------------------------------------------------
 
@@ -126,7 +128,7 @@ class ContactDetector:
         out[:, _M] = mag
         out[:, _AXES:] = acc_g
         both = np.concatenate((self._prev_rows, acc_g))
-        out[:, _CLIP] = self._clipped(both, acc_g)
+        out[:, _CLIP] = clipped_flags(both, acc_g, self._s.clip_min_g)
         self._prev_rows = both[-2:]
         if self._single_leg:
             step = both[2:] - both[1:-1]  # np.diff without its per-call overhead (same values)
@@ -147,19 +149,6 @@ class ContactDetector:
             out[:, _J] = 0.0
             self._mag_tail = padded[padded.size - self._mag_tail.size :]
         return out
-
-    def _clipped(self, both: FloatArray, acc_g: FloatArray) -> BoolArray | float:
-        """Per new sample: some axis at or above ``clip_min_g`` read the same three times running.
-
-        ``both`` is the two previous rows followed by ``acc_g``. Most chunks have no reading that
-        high, and then the comparisons of consecutive rows are skipped (0.0 for every sample).
-        """
-        high = np.abs(acc_g) >= self._s.clip_min_g
-        if not high.any():
-            return 0.0
-        unchanged = both[1:] == both[:-1]
-        flat_top: BoolArray = (unchanged[1:] & unchanged[:-1] & high).any(axis=1)
-        return flat_top
 
     # -- decisions ---------------------------------------------------------------------
 
@@ -199,6 +188,8 @@ class ContactDetector:
         found: list[Contact] = []
         for offset in offsets.tolist():
             k = lo + offset
+            if k <= self._taken_through:
+                continue  # at or before an on-time peak already taken in place of an early candidate
             w = self._window()
             if not final and k + w >= end:
                 self._next_idx = k
@@ -214,6 +205,10 @@ class ContactDetector:
         height = self._hist.value(k, _F)
         if height < self._hist.view(k - w, end)[:, _F].max():
             return None
+        on_time = self._on_time_peak(k, height, end)
+        if on_time is not None:
+            k, height = on_time, self._hist.value(on_time, _F)
+            self._taken_through = k
         typical = _median(self._heights[-3:]) if self._heights else height
         base = 0.0 if self._single_leg else 1.0  # trunk heights are measured above 1 g
         ratio = (height - base) / max(typical - base, 1e-9)
@@ -251,37 +246,43 @@ class ContactDetector:
             toe_off_idx=toe_off_idx,
         )
 
+    def _on_time_peak(self, k: int, height: float, end: int) -> int | None:
+        """Limb: the landing due one typical stride after the last, taken instead of the early ``k``; or None.
+
+        Stride-phase consistency (``limb_stride_tolerance_fraction``, ``limb_on_time_peak_fraction``,
+        ``landmarks.on_time_peak``), from the samples before ``end``, after three intervals.
+        """
+        if not self._single_leg or self._last_peak_idx is None or len(self._intervals) < 3:
+            return None
+        stride = _median(self._intervals[-4:])
+        tolerance = self._s.limb_stride_tolerance_fraction * stride
+        due = self._last_peak_idx + stride
+        if k >= due - tolerance:
+            return None
+        lo = max(k + 1, math.ceil(due - tolerance))
+        hi = min(end - 1, math.floor(due + tolerance) + 1)  # p + 1 must be at hand to call p a peak
+        if hi <= lo:
+            return None
+        f = self._hist.view(lo - 1, end)[:, _F]
+        p = on_time_peak(f, hi - lo, self._s.limb_on_time_peak_fraction * height)
+        return None if p is None else lo - 1 + p
+
     def _toe_off(self, ic_idx: int, end: int) -> float | None:
         """Limb toe-off after the contact at ``ic_idx``, from the samples before ``end``; None if not seen.
 
-        The direction is the mean acceleration over the stride before this contact (the
-        sensor's average 'up', gravity included, in its own axes). Along it the limb reads
-        more than 0 g through stance; after push-off, as the shank is flung up and back
-        into swing, it turns negative. Toe-off is that zero crossing (interpolated between
-        samples), the first one from ``limb_contact_min_s`` after contact (past the impact's
-        ringing). None when the previous contact is unknown or too old, when the crossing
-        is not within ``limb_contact_max_s`` or the samples at hand (long walking stances),
-        or when the signal is already negative where the search starts.
+        Searched from ``limb_contact_min_s`` to ``limb_contact_max_s`` after contact, along the mean
+        direction of the stride before it (``landmarks.toe_off_offset``). None also when the previous
+        contact is unknown or too old, or the crossing lies beyond the samples at hand (walking).
         """
         prev = self._last_ic_idx
         if prev is None or prev < self._hist.start_idx or ic_idx - prev > 2 * self._w_max:
-            return None
-        axes = self._hist.view(prev, ic_idx)[:, _AXES:]
-        direction = axes.mean(axis=0)
-        norm = float(np.sqrt(direction @ direction))
-        if norm < 1e-9:
             return None
         lo = ic_idx + self._contact_min_n
         hi = min(end, ic_idx + self._contact_max_n + 1)
         if hi - lo < 2:
             return None
-        along = self._hist.view(lo, hi)[:, _AXES:] @ (direction / norm) - _TOE_OFF_LEVEL_G
-        below = np.flatnonzero(along < 0.0)
-        if below.size == 0 or below[0] == 0:
-            return None
-        j = int(below[0])
-        fraction = along[j - 1] / (along[j - 1] - along[j])  # along[j - 1] >= 0 > along[j]
-        return lo + j - 1 + float(fraction)
+        offset = toe_off_offset(self._hist.view(prev, ic_idx)[:, _AXES:], self._hist.view(lo, hi)[:, _AXES:])
+        return None if offset is None else lo + offset
 
     def _onset(self, k: int) -> int | None:
         """Walk back from a confirmed peak to the contact onset; None if the onset was not seen."""

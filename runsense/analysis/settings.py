@@ -59,6 +59,18 @@ class AnalyserSettings:
     stance (walking, 0.5-0.8 s) gets no contact time, and neither does one whose toe-off lies beyond
     the samples the hold-back has (about half a stride after the impact)."""
 
+    limb_stride_tolerance_fraction: float = 0.15
+    """Stride-phase consistency (limb): in steady gait one stride lasts within a few % of the last ones
+    (stride-time CV ~2-4 % walking or running), so the next impact is due one typical stride after the
+    last. A candidate sooner than (1 - this) strides is early; a peak within +-this of the due time is on
+    time. 0.15 is several times the normal variation and larger than a stride-to-stride change of pace."""
+    limb_on_time_peak_fraction: float = 0.8
+    """An early limb candidate gives way to the on-time peak after it (within the samples the hold-back
+    already has) when that peak reaches at least this fraction of the early one's height: for two
+    comparable bursts, timing is the better evidence (walking toe-off bursts come ~0.6-0.75 stride after
+    an impact and can be as strong as it; a running impact is several times its neighbours, so this
+    never applies there)."""
+
     # Both.
     relative_peak_fraction: float = 0.5
     """A peak lower than this fraction of the median of the last three steps' peaks is not a step."""
@@ -90,7 +102,7 @@ class AnalyserSettings:
             if value <= 0:
                 raise ConfigError(f"AnalyserSettings.{f.name} = {value}: must be > 0")
         for name in ("trunk_onset_fraction", "limb_onset_fraction", "relative_peak_fraction",
-                     "refractory_fraction", "strong_peak_fraction"):
+                     "refractory_fraction", "strong_peak_fraction", "limb_stride_tolerance_fraction"):
             value = getattr(self, name)
             if not value < 1:
                 raise ConfigError(f"AnalyserSettings.{name} = {value}: must be a fraction below 1")

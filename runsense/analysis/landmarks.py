@@ -1,0 +1,68 @@
+"""Signal landmarks the contact detector uses, as pure functions of arrays.
+
+``ContactDetector`` picks the samples; these find clipping, and for limb sensors (foot, shank) the
+landing that is due and toe-off.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from runsense.analysis.window import BoolArray
+from runsense.model import FloatArray
+
+_TOE_OFF_LEVEL_G = 0.0
+"""Limb toe-off: the acceleration along the stride-average direction turns negative (a sign change)."""
+
+
+def clipped_flags(both: FloatArray, acc_g: FloatArray, clip_min_g: float) -> BoolArray | float:
+    """Per new sample: some axis at or above ``clip_min_g`` read the same three times running.
+
+    ``both`` is the two previous rows followed by ``acc_g``. Most chunks have no reading that
+    high, and then the comparisons of consecutive rows are skipped (0.0 for every sample).
+    """
+    high = np.abs(acc_g) >= clip_min_g
+    if not high.any():
+        return 0.0
+    unchanged = both[1:] == both[:-1]
+    flat_top: BoolArray = (unchanged[1:] & unchanged[:-1] & high).any(axis=1)
+    return flat_top
+
+
+def on_time_peak(f: FloatArray, n_due: int, min_height: float) -> int | None:
+    """Stride-phase consistency: where, in ``f[1 : n_due + 1]``, lies the landing that is due; or None.
+
+    ``f`` is the detection feature from one sample before the due window (about one typical stride
+    after the last impact, +- the tolerance) to the last sample at hand, which lies past the window.
+    The landing is the window's largest value if it is a local peak, reaches ``min_height`` (a
+    fraction of the early candidate's height: comparable) and nothing after it at hand is higher.
+    Returns its index within ``f``.
+    """
+    p = 1 + int(f[1 : n_due + 1].argmax())
+    peak = f[p]
+    if not (peak >= f[p - 1] and peak > f[p + 1]) or peak < min_height or peak < f[p:].max():
+        return None
+    return p
+
+
+def toe_off_offset(stride_axes: FloatArray, stance_axes: FloatArray) -> float | None:
+    """Toe-off as a fractional index into ``stance_axes``; None if not seen there.
+
+    The direction is the mean acceleration over the stride before the contact (``stride_axes``:
+    the sensor's average 'up', gravity included, in its own axes). Along it the limb reads more
+    than 0 g through stance; after push-off, as the shank is flung up and back into swing, it
+    turns negative. Toe-off is that zero crossing, interpolated between samples, the first one in
+    ``stance_axes`` (which starts past the impact's ringing). None when the direction is
+    undefined, no crossing is there, or the signal is already negative where the search starts.
+    """
+    direction = stride_axes.mean(axis=0)
+    norm = float(np.sqrt(direction @ direction))
+    if norm < 1e-9 or stance_axes.shape[0] < 2:
+        return None
+    along = stance_axes @ (direction / norm) - _TOE_OFF_LEVEL_G
+    below = np.flatnonzero(along < 0.0)
+    if below.size == 0 or below[0] == 0:
+        return None
+    j = int(below[0])
+    fraction = along[j - 1] / (along[j - 1] - along[j])  # along[j - 1] >= 0 > along[j]
+    return j - 1 + float(fraction)
