@@ -200,8 +200,8 @@ def summary_table(results: Sequence[Result]) -> list[str]:
     ):
         s = summarise(scores)
         reported = _cadence_cell(s.reported_mean_abs_spm, s.reported_max_abs_spm, s.reported_missing)
-        cells = [detector, dataset, placement, activity, s.trials, s.contacts, fmt(s.precision_pct)]
-        cells += [fmt(s.recall_pct), fmt(s.ic_bias_ms), fmt(s.ic_sd_ms)]
+        cells = [detector, dataset, placement, activity, s.trials, s.contacts, fmt(s.precision_pct, 2)]
+        cells += [fmt(s.recall_pct, 2), fmt(s.ic_bias_ms), fmt(s.ic_sd_ms)]
         cells += [_contact_cell(s)]
         cells += [_cadence_cell(s.cadence_mean_abs_spm, s.cadence_max_abs_spm, s.cadence_missing)]
         cells += [reported if s.reported_windows else "n/a", goals_missed(s, placement)]
