@@ -77,7 +77,8 @@ def ble_error_from(exc: BaseException) -> BleError | None:  # noqa: PLR0911 - on
             return BlePermissionError(_DENIED)
         if name.endswith("NotReady"):
             return AdapterOffError(_OFF)
-        if name.endswith(("ServiceUnknown", "NoReply", "UnknownObject")):
+        # Spawn.*: D-Bus tried to start bluetoothd on demand and could not (not installed, or it exits)
+        if name.endswith(("ServiceUnknown", "NoReply", "UnknownObject")) or ".Spawn." in name:
             return AdapterMissingError(_MISSING)
         return None
     if isinstance(exc, PermissionError):

@@ -39,6 +39,12 @@ Reason = BleakBluetoothNotAvailableReason
         (BleakBluetoothNotAvailableError("no", Reason.DENIED_BY_USER), BlePermissionError, "no permission"),
         (BleakDBusError("org.freedesktop.DBus.Error.AccessDenied", []), BlePermissionError, "no permission"),
         (BleakDBusError("org.bluez.Error.NotReady", []), AdapterOffError, "turned off"),
+        # bluetoothd gone and D-Bus activation failing (seen in tier 2 after bluetoothd crashed)
+        (
+            BleakDBusError("org.freedesktop.DBus.Error.Spawn.ChildExited", []),
+            AdapterMissingError,
+            "bluetoothd",
+        ),
         (FileNotFoundError(2, "No such file"), AdapterMissingError, "bluetoothd"),  # no D-Bus system bus
     ],
 )

@@ -105,7 +105,12 @@ async def _call(bus: MessageBus, **message: Any) -> Message:
 
 
 async def power_on_adapter() -> None:
-    """Wait until bluetoothd publishes hci0, then set Powered and wait until it is on."""
+    """Wait until bluetoothd publishes hci0, then power it on and wait until it is on."""
+    await set_adapter_powered(on=True)
+
+
+async def set_adapter_powered(*, on: bool) -> None:
+    """Set hci0's ``Powered`` through bluetoothd (as ``bluetoothctl power on|off``) and wait for it."""
     bus = await MessageBus(bus_type=BusType.SYSTEM).connect()
     try:
         while True:
@@ -114,7 +119,7 @@ async def power_on_adapter() -> None:
             )
             objects = reply.body[0] if reply.message_type == MessageType.METHOD_RETURN else {}
             adapter = objects.get(ADAPTER_PATH, {}).get("org.bluez.Adapter1")
-            if adapter is not None and adapter["Powered"].value:
+            if adapter is not None and adapter["Powered"].value == on:
                 return
             if adapter is not None:
                 await _call(
@@ -123,7 +128,7 @@ async def power_on_adapter() -> None:
                     interface="org.freedesktop.DBus.Properties",
                     member="Set",
                     signature="ssv",
-                    body=["org.bluez.Adapter1", "Powered", Variant("b", True)],
+                    body=["org.bluez.Adapter1", "Powered", Variant("b", on)],
                 )
             await asyncio.sleep(0.2)  # polling bluetoothd's state, not synchronising the tests
     finally:
