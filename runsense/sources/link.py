@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bleak import BleakClient
+from bleak import BleakClient, BleakScanner
 from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.exc import BleakError, BleakGATTProtocolError
 
@@ -58,6 +58,14 @@ class LinkSettings:
     command_timeout_s: float = 2.0
     start_attempts: int = 3
     backoff: Backoff = field(default_factory=Backoff)
+    silence_timeout_s: float | None = 10.0
+    """A connected sensor that sends nothing for this long is treated as lost: nothing else notices when
+    bluetoothd dies (bleak never hears of it) or a firmware hangs with the link up. None: never. IMUs
+    stream all the time; a footpod that goes quiet while its runner stands still would be reported
+    lost and reconnected (a per-profile bound would be better)."""
+    rediscover_timeout_s: float = 5.0
+    """After a failed reconnect the sensor is looked for again by address for up to this long: the
+    OS's handle for it goes stale when bluetoothd restarts or the adapter is re-plugged."""
 
 
 class SensorLink:
@@ -97,6 +105,8 @@ class SensorLink:
         self._warned: set[str] = set()
         self._closing = False
         self.connected = False
+        self._last_rx_loop_s = 0.0  # event-loop time of the last notification (or of connecting)
+        self._last_rx_stamp_s = 0.0  # its session time
 
     # -- callbacks (enqueue only) --------------------------------------------------------
 
@@ -109,8 +119,11 @@ class SensorLink:
     def _notification_handler(self, uuid: str) -> Callable[[BleakGATTCharacteristic, bytearray], None]:
         sensor_id, stamp, deliver = self.sensor_id, self._stamp, self._deliver
 
+        loop_time = asyncio.get_running_loop().time
+
         def on_notification(_char: BleakGATTCharacteristic, data: bytearray) -> None:
             packet = RawPacket(sensor_id, uuid, stamp(), bytes(data))
+            self._last_rx_loop_s, self._last_rx_stamp_s = loop_time(), packet.t_received_s
             deliver(packet)
             if self._replies is not None:
                 self._replies.put_nowait(packet)
@@ -143,7 +156,7 @@ class SensorLink:
     async def supervise(self) -> None:
         """Run for the source's lifetime: after each drop, reconnect with backoff and report the gap."""
         while True:
-            await self._lost.wait()
+            await self._until_lost_or_silent()
             lost_at_s = self._lost_at_s
             self._emit(SensorLost(self.sensor_id, lost_at_s))
             if self._client is not None:
@@ -156,6 +169,8 @@ class SensorLink:
                 attempts += 1
                 await asyncio.sleep(self._settings.backoff.delay_s(attempts))
                 try:
+                    if attempts > 1:
+                        await self._rediscover()
                     await self._connect()
                 except LINK_ERRORS as exc:
                     logger.debug("sensor %s: reconnect attempt %d failed: %s", self.sensor_id, attempts, exc)
@@ -163,6 +178,39 @@ class SensorLink:
                 break
             now_s = self._stamp()
             self._emit(SensorReconnected(self.sensor_id, now_s, now_s - lost_at_s, attempts))
+
+    async def _until_lost_or_silent(self) -> None:
+        """Wait for a dropped link, or for a connected sensor that has gone silent too long."""
+        timeout_s = self._settings.silence_timeout_s
+        loop = asyncio.get_running_loop()
+        while not self._lost.is_set():
+            if timeout_s is None:
+                await self._lost.wait()
+                return
+            silent_s = loop.time() - self._last_rx_loop_s
+            if self.connected and silent_s >= timeout_s:
+                logger.warning(
+                    "sensor %s sent nothing for %.0f s: treating its link as lost", self.sensor_id, silent_s
+                )
+                self.connected = False
+                self._lost_at_s = self._last_rx_stamp_s  # the data stopped there
+                self._lost.set()
+                return
+            try:
+                await asyncio.wait_for(self._lost.wait(), max(timeout_s - silent_s, 0.05))
+            except TimeoutError:
+                continue
+
+    async def _rediscover(self) -> None:
+        """Look for the sensor again by address and connect to what the scan returns from now on."""
+        options = dict(self._backends.options)
+        if self._backends.scanner is not None:
+            options["backend"] = self._backends.scanner
+        device = await BleakScanner.find_device_by_address(
+            self.found.device.address, timeout=self._settings.rediscover_timeout_s, **options
+        )
+        if device is not None:
+            self.found = replace(self.found, device=device)
 
     async def _connect(self) -> None:
         self._lost.clear()
@@ -178,6 +226,8 @@ class SensorLink:
             await client.connect()
             await self._subscribe(client)
             await self._read_battery(client)
+            self._last_rx_loop_s = asyncio.get_running_loop().time()  # silence counts from here
+            self._last_rx_stamp_s = self._stamp()
             self.connected = True
             for command in commands_for(self.found.profile, "start"):
                 await self.command(command.name)

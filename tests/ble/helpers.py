@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 from runsense.clock import Clock, MonotonicClock
@@ -19,7 +20,11 @@ from runsense.sources.link import Backoff, LinkSettings
 TIMEOUT_S = 5.0
 """Failure bound for every wait: generous, since a loaded CI machine may be slow."""
 FAST_LINKS = LinkSettings(
-    connect_timeout_s=2.0, command_timeout_s=1.0, backoff=Backoff(first_s=0.01, max_s=0.1)
+    connect_timeout_s=2.0,
+    command_timeout_s=1.0,
+    backoff=Backoff(first_s=0.01, max_s=0.1),
+    silence_timeout_s=None,  # virtual sensors send only while a test plays them; tests that need it set it
+    rediscover_timeout_s=1.0,
 )
 EventT = TypeVar("EventT")
 
@@ -39,16 +44,19 @@ async def start_sensor(
     return sensor
 
 
-def source_for(
+def source_for(  # noqa: PLR0913 - keyword-only test knobs
     radio: VirtualRadio,
     specs: Sequence[SensorSpec],
     profiles: Mapping[str, Profile],
     *,
     clock: Clock | None = None,
     scan_timeout_s: float = 2.0,
+    silence_timeout_s: float | None = None,
 ) -> BleSource:
     """A BleSource that reaches the virtual sensors through bleak with the Bumble backends."""
     from runsense.simulate.scenario import Simulation
+
+    settings = replace(FAST_LINKS, silence_timeout_s=silence_timeout_s)
 
     return BleSource(
         specs,
@@ -56,7 +64,7 @@ def source_for(
         backends=Simulation(radio).backends,
         profiles=profiles,
         scan_timeout_s=scan_timeout_s,
-        link_settings=FAST_LINKS,
+        link_settings=settings,
     )
 
 

@@ -48,7 +48,11 @@ TIER1_MODULES = (
 )
 VM_TIMEOUT_S = 30.0
 VM_LINKS = LinkSettings(
-    connect_timeout_s=20.0, command_timeout_s=10.0, backoff=Backoff(first_s=0.05, max_s=0.5)
+    connect_timeout_s=20.0,
+    command_timeout_s=10.0,
+    backoff=Backoff(first_s=0.05, max_s=0.5),
+    silence_timeout_s=None,
+    rediscover_timeout_s=10.0,
 )
 VM_SCAN_TIMEOUT_S = 15.0
 VM_PLAY_TIMEOUT_S = 300.0
