@@ -138,10 +138,19 @@ def _profile(root: Node, path: Path) -> Profile:
         examples=tuple(load_example(n, settings) for n in root.tables("examples", required=True)),
         notes=root.get_str_list("notes", ()),
         sources=root.get_str_list("sources", ()),
+        max_silence_s=_max_silence_s(root),
     )
     root.finish()
     _check_references(root, profile)
     return profile
+
+
+def _max_silence_s(root: Node) -> float | None:
+    """Optional; seconds, positive."""
+    value: float | None = root.get_float("max_silence_s", None, fix="write seconds, e.g. max_silence_s = 5")
+    if value is not None and value <= 0:
+        raise root.error("max_silence_s", f"is {value:g}", "write a positive number of seconds, or omit it")
+    return value
 
 
 def _characteristic(node: Node) -> CharacteristicSpec:

@@ -279,6 +279,9 @@ class Profile:
     examples: tuple[ExampleSpec, ...] = ()
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    max_silence_s: float | None = None
+    """Longest a healthy, connected device of this family goes without a notification (seconds);
+    quieter than that and its link is taken as dead. None: the link settings' default."""
 
     def characteristic(self, name_or_uuid: str) -> CharacteristicSpec:
         """The characteristic with this name or (lowercase, 128-bit) UUID; KeyError otherwise."""

@@ -60,9 +60,11 @@ class LinkSettings:
     backoff: Backoff = field(default_factory=Backoff)
     silence_timeout_s: float | None = 10.0
     """A connected sensor that sends nothing for this long is treated as lost: nothing else notices when
-    bluetoothd dies (bleak never hears of it) or a firmware hangs with the link up. None: never. IMUs
-    stream all the time; a footpod that goes quiet while its runner stands still would be reported
-    lost and reconnected (a per-profile bound would be better)."""
+    bluetoothd dies (bleak never hears of it) or a firmware hangs with the link up. None: never.
+    A profile's own ``max_silence_s`` takes its place (IMUs stream all the time, a footpod may thin
+    out while its runner stands still)."""
+    profile_silence: bool = True
+    """Use the profile's ``max_silence_s`` where it has one (tests turn this off to set their own bound)."""
     rediscover_timeout_s: float = 5.0
     """After a failed reconnect the sensor is looked for again by address for up to this long: the
     OS's handle for it goes stale when bluetoothd restarts or the adapter is re-plugged."""
@@ -182,6 +184,8 @@ class SensorLink:
     async def _until_lost_or_silent(self) -> None:
         """Wait for a dropped link, or for a connected sensor that has gone silent too long."""
         timeout_s = self._settings.silence_timeout_s
+        if timeout_s is not None and self._settings.profile_silence:
+            timeout_s = self.found.profile.max_silence_s or timeout_s
         loop = asyncio.get_running_loop()
         while not self._lost.is_set():
             if timeout_s is None:

@@ -52,11 +52,12 @@ def source_for(  # noqa: PLR0913 - keyword-only test knobs
     clock: Clock | None = None,
     scan_timeout_s: float = 2.0,
     silence_timeout_s: float | None = None,
+    profile_silence: bool = False,
 ) -> BleSource:
     """A BleSource that reaches the virtual sensors through bleak with the Bumble backends."""
     from runsense.simulate.scenario import Simulation
 
-    settings = replace(FAST_LINKS, silence_timeout_s=silence_timeout_s)
+    settings = replace(FAST_LINKS, silence_timeout_s=silence_timeout_s, profile_silence=profile_silence)
 
     return BleSource(
         specs,

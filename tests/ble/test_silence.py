@@ -3,6 +3,7 @@ reports it lost once ``silence_timeout_s`` has passed, at the time the data stop
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 import pytest
@@ -51,3 +52,22 @@ async def test_without_a_silence_bound_a_quiet_link_is_not_lost(
         with pytest.raises(TimeoutError):
             await log.wait_for(SensorLost)  # waits TIMEOUT_S
     assert [type(e) for e in log.events] == [SensorConnected]
+
+
+async def test_the_profile_bound_takes_the_place_of_the_default(
+    radio: VirtualRadio, profiles: Mapping[str, Profile]
+) -> None:
+    """A family that streams all the time says so in its profile (max_silence_s); the default is long."""
+    imu = dataclasses.replace(profiles["runsense-imu"], max_silence_s=SILENCE_S)
+    quick = {**profiles, "runsense-imu": imu}
+    simulation = build_simulation(radio, [SimulateSpec("runsense-imu")], quick)
+    await simulation.start()
+    clock = ManualClock()
+    source = source_for(
+        radio, simulation.specs, quick, clock=clock, silence_timeout_s=3600.0, profile_silence=True
+    )
+    log = EventLog(source)
+    async with source:
+        await Player(radio, simulation.feeds, clock=clock).play(until_s=STOP_AT_S)
+        lost = await log.wait_for(SensorLost)  # within TIMEOUT_S, so not the hour of the default
+    assert lost.t_s == pytest.approx(STOP_AT_S, abs=0.1)

@@ -197,3 +197,11 @@ def test_missing_file_is_a_profile_error(tmp_path: Path) -> None:
 def test_device_quirk_with_unknown_setting_is_rejected() -> None:
     text = MINIMAL + '\n[[devices]]\nname_patterns = ["X*"]\nsettings = { cadence = "steps" }\n'
     assert _error(text).key_path == "devices[0].settings.cadence"
+
+
+def test_max_silence_is_optional_and_must_be_positive() -> None:
+    assert load_profile_text(MINIMAL).max_silence_s is None
+    assert load_profile_text("max_silence_s = 5\n" + MINIMAL).max_silence_s == 5.0
+    error = _error("max_silence_s = 0\n" + MINIMAL)
+    assert error.key_path == "max_silence_s"
+    assert "positive" in error.fix
