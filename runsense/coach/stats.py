@@ -136,7 +136,7 @@ def session_stats(session: Session, band_spm: tuple[float, float] = DEFAULT_BAND
         )  # fmt: skip
         mean_impact, clipped = summary.mean_impact_g, summary.clipped_steps
         step_length = _mean(s.step_length_m for s in session.steps)
-        contact = _mean(s.contact_ms for s in session.steps)
+        contact = summary.mean_contact_ms
         speed_kmh = info.speed_kmh
     else:
         mean_cadence, in_band_s, with_cadence_s = _seconds_band(session, band_spm)

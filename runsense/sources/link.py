@@ -184,13 +184,13 @@ class SensorLink:
     async def _until_lost_or_silent(self) -> None:
         """Wait for a dropped link, or for a connected sensor that has gone silent too long."""
         timeout_s = self._settings.silence_timeout_s
-        if timeout_s is not None and self._settings.profile_silence:
+        if timeout_s is None:
+            await self._lost.wait()
+            return
+        if self._settings.profile_silence:
             timeout_s = self.found.profile.max_silence_s or timeout_s
         loop = asyncio.get_running_loop()
         while not self._lost.is_set():
-            if timeout_s is None:
-                await self._lost.wait()
-                return
             silent_s = loop.time() - self._last_rx_loop_s
             if self.connected and silent_s >= timeout_s:
                 logger.warning(
