@@ -30,8 +30,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from runsense.analysis.features import FeatureFilter
 from runsense.analysis.history import SampleHistory
-from runsense.analysis.landmarks import clipped_flags, on_time_peak, toe_off_offset
+from runsense.analysis.landmarks import on_time_peak, toe_off_offset
+from runsense.analysis.sample_counts import SampleCounts
 from runsense.analysis.settings import AnalyserSettings
 from runsense.analysis.window import is_window_max
 from runsense.model import FloatArray
@@ -79,40 +81,17 @@ class ContactDetector:
         self._fs = fs_hz
         self._single_leg = single_leg
         self._find_toe_off = toe_off and single_leg
-        s = settings
-        if single_leg:
-            n_ma = max(1, round(s.limb_jerk_smooth_s * fs_hz))
-            self._onset_fir = np.full(n_ma, 1.0 / n_ma)
-            n_burst = max(n_ma, round(s.limb_burst_s * fs_hz))
-            # Hann-weighted, not flat: a flat average of a burst shorter than it has a plateau, whose
-            # top would wander with the noise (and with it the peak's place within the stride).
-            burst_window = np.hanning(n_burst + 2)[1:-1]
-            self._fir = burst_window / burst_window.sum()
-            self._burst_n = n_burst
-            self._jerk_tail = np.zeros(n_burst - 1)  # last jerk values, so the averages span chunks
-            self._w_min = max(1, round(s.limb_min_peak_window_s * fs_hz))
-            self._w_max = max(self._w_min, round(s.limb_max_peak_window_s * fs_hz))
-            self._floor = s.limb_min_jerk_g_per_s
-            look_back_s = s.limb_onset_search_s
-        else:
-            n_taps = max(3, round(s.trunk_smooth_s * fs_hz))
-            window = np.hanning(n_taps + 2)[1:-1]
-            self._fir = window / window.sum()
-            self._mag_tail: FloatArray | None = None
-            self._w_min = self._w_max = max(1, round(s.trunk_peak_window_s * fs_hz))
-            self._floor = s.trunk_min_peak_g
-            look_back_s = s.trunk_rise_search_s + s.trunk_trough_search_s
-        self._look_back = round(look_back_s * fs_hz) + 2
-        self._edge_guard = max(2, round(s.edge_guard_s * fs_hz))
-        self._impact_n = max(1, round(s.impact_window_s * fs_hz))
-        keep = self._w_max + self._look_back + self._impact_n + 4
+        self._filter = FeatureFilter(settings, fs_hz=fs_hz, n_axes=n_axes, single_leg=single_leg)
+        self._burst_n = self._filter.burst_n
+        n = SampleCounts.at(settings, fs_hz=fs_hz, single_leg=single_leg)
+        self._n = n
+        self._w_min, self._w_max, self._floor = n.w_min, n.w_max, n.floor
+        self._edge_guard, self._impact_n = n.edge_guard, n.impact_n
+        keep = n.w_max + n.look_back + n.impact_n + 4
         if self._find_toe_off:  # the stride before a contact gives the direction its toe-off is measured on
             keep += 2 * self._w_max
         self._hist = SampleHistory(n_columns=_AXES + n_axes, keep_samples=keep)
-        self._contact_min_n = max(1, round(s.limb_contact_min_s * fs_hz))
-        self._contact_max_n = max(self._contact_min_n + 1, round(s.limb_contact_max_s * fs_hz))
         self._last_ic_idx: int | None = None
-        self._prev_rows = np.full((2, n_axes), np.nan)  # last two raw rows, for jerk and clipping
         self._next_idx = 1  # first sample not yet examined as a candidate peak
         self._last_peak_idx: int | None = None
         self._heights: list[float] = []
@@ -122,32 +101,14 @@ class ContactDetector:
     # -- per-sample features -------------------------------------------------------------
 
     def _features(self, acc_g: FloatArray) -> FloatArray:
-        n = acc_g.shape[0]
-        out = np.empty((n, _AXES + acc_g.shape[1]))
-        mag = np.sqrt(np.einsum("ij,ij->i", acc_g, acc_g))
-        out[:, _M] = mag
+        """The history rows of a chunk: the features (``features.FeatureFilter``) and the raw axes."""
+        f = self._filter(acc_g)
+        out = np.empty((acc_g.shape[0], _AXES + acc_g.shape[1]))
+        out[:, _M] = f.mag_g
+        out[:, _F] = f.feature
+        out[:, _CLIP] = 0.0 if f.clipped is None else f.clipped
+        out[:, _J] = 0.0 if f.onset_jerk is None else f.onset_jerk
         out[:, _AXES:] = acc_g
-        both = np.concatenate((self._prev_rows, acc_g))
-        out[:, _CLIP] = clipped_flags(both, acc_g, self._s.clip_min_g)
-        self._prev_rows = both[-2:]
-        if self._single_leg:
-            step = both[2:] - both[1:-1]  # np.diff without its per-call overhead (same values)
-            jerk = np.sqrt(np.einsum("ij,ij->i", step, step)) * self._fs
-            if math.isnan(jerk[0]):
-                jerk[0] = 0.0  # the segment's first sample has no predecessor
-            # np.convolve sums each output in the same order whatever the chunking
-            padded = np.concatenate((self._jerk_tail, jerk))
-            out[:, _F] = np.convolve(padded, self._fir, mode="valid")
-            onset_in = padded[padded.size - n - self._onset_fir.size + 1 :]
-            out[:, _J] = np.convolve(onset_in, self._onset_fir, mode="valid")
-            self._jerk_tail = padded[padded.size - self._jerk_tail.size :]
-        else:
-            if self._mag_tail is None:  # start settled at the first value, as if it had lasted
-                self._mag_tail = np.full(self._fir.size - 1, mag[0])
-            padded = np.concatenate((self._mag_tail, mag))
-            out[:, _F] = np.convolve(padded, self._fir, mode="valid")
-            out[:, _J] = 0.0
-            self._mag_tail = padded[padded.size - self._mag_tail.size :]
         return out
 
     # -- decisions ---------------------------------------------------------------------
@@ -277,8 +238,8 @@ class ContactDetector:
         prev = self._last_ic_idx
         if prev is None or prev < self._hist.start_idx or ic_idx - prev > 2 * self._w_max:
             return None
-        lo = ic_idx + self._contact_min_n
-        hi = min(end, ic_idx + self._contact_max_n + 1)
+        lo = ic_idx + self._n.contact_min_n
+        hi = min(end, ic_idx + self._n.contact_max_n + 1)
         if hi - lo < 2:
             return None
         offset = toe_off_offset(self._hist.view(prev, ic_idx)[:, _AXES:], self._hist.view(lo, hi)[:, _AXES:])
@@ -292,14 +253,13 @@ class ContactDetector:
             # The burst average peaks at the end of the burst: its sharpest jerk is within it.
             b = max(prev + 1, k - self._burst_n + 1, 1)
             j_peak = b + int(self._hist.view(b, k + 1)[:, _J].argmax())
-            a = max(prev + 1, j_peak - round(s.limb_onset_search_s * self._fs), 1)
+            a = max(prev + 1, j_peak - self._n.onset_search_n, 1)
             f = self._hist.view(a, j_peak + 1)[:, _J]
             first_above = int((f > s.limb_onset_fraction * f[-1]).nonzero()[0][0])
             if a + first_above < self._edge_guard:
                 return None  # too close to the segment start to be sure the impact began here
             return a + first_above
-        rise_n = round(s.trunk_rise_search_s * self._fs)
-        trough_n = round(s.trunk_trough_search_s * self._fs)
+        rise_n, trough_n = self._n.rise_n, self._n.trough_n
         a = max(prev + 1, k - rise_n - trough_n, 0)
         m = self._hist.view(a, k + 1)[:, _M]
         r0 = max(0, k - rise_n - a)

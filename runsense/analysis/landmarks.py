@@ -1,32 +1,17 @@
 """Signal landmarks the contact detector uses, as pure functions of arrays.
 
-``ContactDetector`` picks the samples; these find clipping, and for limb sensors (foot, shank) the
-landing that is due and toe-off.
+``ContactDetector`` picks the samples; for limb sensors (foot, shank) these find the landing that is
+due and toe-off.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from runsense.analysis.window import BoolArray
 from runsense.model import FloatArray
 
 _TOE_OFF_LEVEL_G = 0.0
 """Limb toe-off: the acceleration along the stride-average direction turns negative (a sign change)."""
-
-
-def clipped_flags(both: FloatArray, acc_g: FloatArray, clip_min_g: float) -> BoolArray | float:
-    """Per new sample: some axis at or above ``clip_min_g`` read the same three times running.
-
-    ``both`` is the two previous rows followed by ``acc_g``. Most chunks have no reading that
-    high, and then the comparisons of consecutive rows are skipped (0.0 for every sample).
-    """
-    high = np.abs(acc_g) >= clip_min_g
-    if not high.any():
-        return 0.0
-    unchanged = both[1:] == both[:-1]
-    flat_top: BoolArray = (unchanged[1:] & unchanged[:-1] & high).any(axis=1)
-    return flat_top
 
 
 def on_time_peak(f: FloatArray, n_due: int, min_height: float) -> int | None:
