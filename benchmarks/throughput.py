@@ -1,9 +1,11 @@
 """Speed of the runsense analyser: batch throughput and per-chunk latency of the live path.
 
-Batch: the 25-minute outdoor run (foot and sacrum sensor, 100 Hz) is analysed with one
-``Analyser.feed`` of the whole recording plus ``finish()``, beside a plain numpy/scipy
-peak picker on the same arrays. Live: the per-call latency of ``Analyser.feed`` for
-chunks of 1, 10 and 50 samples. Writes a markdown report (default docs/performance.md).
+Batch: the 25-minute outdoor run (foot and sacrum sensor, 100 Hz) is analysed by the batch
+path (``analyse_chunks``: a StepTable; also with the conversion to Step objects) and by the
+streaming ``Analyser`` (one ``feed`` of the whole recording plus ``finish()``), beside a plain
+numpy/scipy peak picker on the same arrays; the batch steps are checked equal to the streaming
+ones. Live: the per-call latency of ``Analyser.feed`` for chunks of 1, 10 and 50 samples.
+Writes a markdown report (default docs/performance.md).
 Run: ``.venv/bin/python benchmarks/throughput.py [--data DIR] [--out FILE]``.
 """
 
@@ -35,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy
 
-from runsense.analysis import ANALYSER_VERSION, Analyser, AnalyserSettings
+from runsense.analysis import ANALYSER_VERSION, Analyser, AnalyserSettings, StepTable, analyse_chunks
 from runsense.errors import InputFileError
 from runsense.evaluation.baseline import detect_naive_peaks
 from runsense.evaluation.datasets import shared_data_dir
@@ -91,6 +93,8 @@ class BatchResult:
     contact_times_s: FloatArray
     reported_cadence_spm: FloatArray
     """The analyser's own ``cadence_spm`` per step (empty for the baseline)."""
+    same_as_streaming: bool | None = None
+    """Batch path: its steps equal the streaming Analyser's (None: not a batch path)."""
 
     @property
     def best_samples_per_s(self) -> float:
@@ -126,8 +130,25 @@ def load_sensors(data_dir: Path) -> list[Sensor]:
     return sensors
 
 
+BATCH = "runsense batch"
+"""The detector the goal applies to: runsense.analysis.batch (what `runsense analyse` uses)."""
+BATCH_STEPS = "runsense batch + Step objects"
+STREAMING = "runsense streaming, one feed"
+NAIVE = "naive peaks"
+
+
+def run_batch(sensor: Sensor) -> StepTable:
+    """The batch path: every block of the recording in, a StepTable out."""
+    return analyse_chunks(sensor.blocks, placement=sensor.placement)
+
+
+def run_batch_steps(sensor: Sensor) -> list[Step]:
+    """The batch path and its conversion to Step objects, as `runsense analyse` runs it."""
+    return run_batch(sensor).steps()
+
+
 def run_analyser(sensor: Sensor) -> list[Step]:
-    """Batch analysis: one ``feed`` per gap-free block (one for the outdoor run), then ``finish``."""
+    """The streaming analyser: one ``feed`` per gap-free block (one for the outdoor run), then ``finish``."""
     analyser = Analyser(placement=sensor.placement)
     steps: list[Step] = []
     for block in sensor.blocks:
@@ -159,14 +180,25 @@ def batch_results(sensors: Sequence[Sensor], repeats: int) -> list[BatchResult]:
     """Time the analyser and the baseline on every sensor, analyser first."""
     results = []
     for sensor in sensors:
+        durations_s, table = time_runs_s(partial(run_batch, sensor), repeats)
+        streamed = run_analyser(sensor)
+        reported = table.cadence_spm[~np.isnan(table.cadence_spm)]
+        same = table.steps() == streamed
+        results.append(BatchResult(BATCH, sensor, durations_s, table.t_s, reported, same))
+    for sensor in sensors:
+        durations_s, steps = time_runs_s(partial(run_batch_steps, sensor), repeats)
+        times_s = np.array([step.t_s for step in steps])
+        reported = np.array([step.cadence_spm for step in steps if step.cadence_spm is not None])
+        results.append(BatchResult(BATCH_STEPS, sensor, durations_s, times_s, reported))
+    for sensor in sensors:
         durations_s, steps = time_runs_s(partial(run_analyser, sensor), repeats)
         times_s = np.array([step.t_s for step in steps])
         reported = np.array([step.cadence_spm for step in steps if step.cadence_spm is not None])
-        results.append(BatchResult("runsense", sensor, durations_s, times_s, reported))
+        results.append(BatchResult(STREAMING, sensor, durations_s, times_s, reported))
     for sensor in sensors:
         durations_s, peaks = time_runs_s(partial(run_naive_peaks, sensor), repeats)
         times_s = np.concatenate(peaks) if peaks else np.empty(0)
-        results.append(BatchResult("naive peaks", sensor, durations_s, times_s, np.empty(0)))
+        results.append(BatchResult(NAIVE, sensor, durations_s, times_s, np.empty(0)))
     return results
 
 
@@ -222,8 +254,8 @@ BATCH_HEADER = (
 )
 SANITY_HEADER = (
     "| detector | sensor | placement | contacts | steps (both feet) | cadence from contacts spm"
-    " | mean reported cadence spm |\n"
-    "|---|---|---|--:|--:|--:|--:|"
+    " | mean reported cadence spm | same steps as streaming |\n"
+    "|---|---|---|--:|--:|--:|--:|---|"
 )
 LIVE_HEADER = (
     "| sensor | placement | chunk samples | calls | median µs | p99 µs | max µs | median µs per sample"
@@ -236,7 +268,7 @@ def batch_table(results: Sequence[BatchResult]) -> list[str]:
     """Throughput per detector and sensor; the goal applies to the analyser."""
     lines = [BATCH_HEADER]
     for r in results:
-        is_analyser = r.detector == "runsense"
+        is_analyser = r.detector == BATCH
         goal = fmt(GOAL_BATCH_SAMPLES_PER_S / 1e6, 1) if is_analyser else "-"
         met = _met(r.best_samples_per_s >= GOAL_BATCH_SAMPLES_PER_S) if is_analyser else "-"
         cells = [r.detector, r.sensor.label, r.sensor.placement, r.sensor.n_samples, r.durations_s.size]
@@ -256,7 +288,8 @@ def sanity_table(results: Sequence[BatchResult]) -> list[str]:
         cadence = cadence_from_contacts_spm(r.contact_times_s, r.sensor.placement)
         reported = float(r.reported_cadence_spm.mean()) if r.reported_cadence_spm.size else math.nan
         cells = [r.detector, r.sensor.label, r.sensor.placement, contacts, steps, fmt(cadence)]
-        cells += [fmt(reported) if r.detector == "runsense" else "-"]
+        cells += [fmt(reported) if r.detector != NAIVE else "-"]
+        cells += ["-" if r.same_as_streaming is None else _met(r.same_as_streaming)]
         lines.append(table_row(cells))
     return lines
 
@@ -346,8 +379,13 @@ def header(sensors: Sequence[Sensor], run: RunInfo) -> list[str]:
             " median are reported, in million samples (rows of 3 axes) per second on one core."
         ),
         (
-            "- Batch 'runsense': a new `Analyser(placement=...)`, one `feed()` of the whole recording"
-            " (one per gap-free block), then `finish()`. 'naive peaks': |a| then `scipy.signal.find_peaks`"
+            f"- '{BATCH}': `runsense.analysis.analyse_chunks(blocks, placement=...)`, the whole recording"
+            " analysed at once into a StepTable (one array per measure); the goal applies to it."
+            f" '{BATCH_STEPS}': the same plus `StepTable.steps()` (what `runsense analyse` does)."
+            f" '{STREAMING}': a new `Analyser(placement=...)`, one `feed()` of the whole recording"
+            " (one per gap-free block), then `finish()` (the live path's code). The batch steps are"
+            " checked equal to the streaming ones (Sanity table)."
+            f" '{NAIVE}': |a| then `scipy.signal.find_peaks`"
             " with a fixed height and distance (runsense.evaluation.baseline.detect_naive_peaks),"
             " no filtering."
         ),
@@ -370,7 +408,7 @@ def header(sensors: Sequence[Sensor], run: RunInfo) -> list[str]:
 def render(head: Sequence[str], batch: Sequence[BatchResult], live: Sequence[LiveResult]) -> str:
     """The whole markdown report: ``head`` (provenance, method), then the tables."""
     lines = [*head]
-    lines += ["### Batch: whole recording in one feed", "", *batch_table(batch), ""]
+    lines += ["### Batch: whole recording at once", "", *batch_table(batch), ""]
     lines += ["### Sanity: steps found", "", *sanity_table(batch), ""]
     lines += [
         (

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from runsense import __version__
-from runsense.analysis import ANALYSER_VERSION, Analyser
+from runsense.analysis import ANALYSER_VERSION, analyse_chunks
 from runsense.analysis.cues import cues_for_steps
 from runsense.analysis.summary import SessionSummary, summarise
 from runsense.cli_args import positive_float
@@ -277,14 +277,9 @@ def _cmd_config(args: argparse.Namespace) -> None:
 
 
 def _analyse_stream(stream: SensorStream, speed_kmh: float | None) -> list[Step]:
-    analyser = Analyser(
-        placement=stream.placement, side=stream.side, speed_mps=None if speed_kmh is None else speed_kmh / 3.6
-    )
-    steps: list[Step] = []
-    for chunk in stream.chunks:
-        steps += analyser.feed(chunk)
-    steps += analyser.finish()
-    return steps
+    speed_mps = None if speed_kmh is None else speed_kmh / 3.6
+    table = analyse_chunks(stream.chunks, placement=stream.placement, side=stream.side, speed_mps=speed_mps)
+    return table.steps()
 
 
 def _format_summary(summary: SessionSummary) -> str:

@@ -22,9 +22,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-_PENDING_FRACTION = 0.75
+PENDING_FRACTION = 0.75
 """A newest interval shorter than this many typical periods is not counted yet."""
-_PERIOD_HISTORY = 16
+PERIOD_HISTORY = 16
 """Intervals kept for the typical period: long enough that one odd interval cannot move its median."""
 
 
@@ -68,10 +68,10 @@ class CadenceEstimator:
         if interval_s > self._max_interval_s or interval_s <= 0:
             self._intervals_s = []
             return CadenceUpdate(None, None, 0.5, 1)
-        self._intervals_s = [*self._intervals_s[-(_PERIOD_HISTORY - 1) :], interval_s]
+        self._intervals_s = [*self._intervals_s[-(PERIOD_HISTORY - 1) :], interval_s]
         period_s, units_s, unit_steps = _count_steps(self._intervals_s)
         n_last = unit_steps[-1]
-        while len(units_s) > 1 and units_s[-1] < _PENDING_FRACTION * period_s:
+        while len(units_s) > 1 and units_s[-1] < PENDING_FRACTION * period_s:
             # The newest unit is too short to be sure it is a whole step (it may be split by a
             # spurious contact): count up to the contact before it until the next one decides.
             units_s, unit_steps = units_s[:-1], unit_steps[:-1]
@@ -136,7 +136,7 @@ def _count_steps(history_s: list[float]) -> tuple[float, list[float], list[int]]
         period_s = history_s[0]
     else:
         period_s = _median_of_sorted(sorted([0.5 * (a + b) for a, b in itertools.pairwise(history_s)]))
-    min_unit_s = _PENDING_FRACTION * period_s
+    min_unit_s = PENDING_FRACTION * period_s
     units_s: list[float] = []
     carried_s = 0.0
     for interval_s in history_s:

@@ -42,7 +42,7 @@ _M, _F, _CLIP, _J, _AXES = 0, 1, 2, 3, 4
 """History columns: |a| (g), detection feature, clipped flag, limb onset jerk (g/s), raw axes..."""
 
 
-def _median(values: list[float] | list[int]) -> float:
+def median_of_few(values: list[float] | list[int]) -> float:
     """Median of a handful of numbers; plain Python is ~20x faster than numpy at this size."""
     ordered = sorted(values)
     mid = len(ordered) // 2
@@ -126,7 +126,7 @@ class ContactDetector:
     def _window(self) -> int:
         if not self._single_leg or len(self._intervals) < 2:
             return self._w_max
-        half_stride = int(0.5 * _median(self._intervals[-4:]))
+        half_stride = int(0.5 * median_of_few(self._intervals[-4:]))
         return min(self._w_max, max(self._w_min, half_stride))
 
     def _decide(self, *, final: bool) -> list[Contact]:
@@ -170,7 +170,7 @@ class ContactDetector:
         if on_time is not None:
             k, height = on_time, self._hist.value(on_time, _F)
             self._taken_through = k
-        typical = _median(self._heights[-3:]) if self._heights else height
+        typical = median_of_few(self._heights[-3:]) if self._heights else height
         base = 0.0 if self._single_leg else 1.0  # trunk heights are measured above 1 g
         ratio = (height - base) / max(typical - base, 1e-9)
         if self._heights and ratio < self._s.relative_peak_fraction:
@@ -179,7 +179,7 @@ class ContactDetector:
             # Too soon after the last impact and weaker than a typical one: a toe-off, not a landing.
             # A strong early peak is kept, so one missed stride cannot lock the detector onto
             # every other stride.
-            typical_interval = _median(self._intervals[-4:])
+            typical_interval = median_of_few(self._intervals[-4:])
             too_soon = k - self._last_peak_idx < self._s.refractory_fraction * typical_interval
             if too_soon and ratio < self._s.strong_peak_fraction:
                 return None
@@ -215,7 +215,7 @@ class ContactDetector:
         """
         if not self._single_leg or self._last_peak_idx is None or len(self._intervals) < 3:
             return None
-        stride = _median(self._intervals[-4:])
+        stride = median_of_few(self._intervals[-4:])
         tolerance = self._s.limb_stride_tolerance_fraction * stride
         due = self._last_peak_idx + stride
         if k >= due - tolerance:

@@ -15,6 +15,8 @@ IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
 _FEW_POINTS = 8
 """Up to this many points, ``is_window_max`` slices each one's window instead of a sliding max."""
+_GATHER_FACTOR = 4
+"""Beyond this many window samples per sample of ``x``, one sliding max is cheaper than gathering windows."""
 
 
 def sliding_max(x: FloatArray, size: int) -> FloatArray:
@@ -39,12 +41,18 @@ def sliding_max(x: FloatArray, size: int) -> FloatArray:
 def is_window_max(x: FloatArray, idx: IntArray, size: int) -> BoolArray:
     """``x[idx] >= sliding_max(x, size)[idx]``: which of the points ``idx`` are their window's max.
 
-    A whole recording in one feed has thousands of local peaks to check, where one sliding
-    maximum is cheapest; a live chunk has one or two, where slicing their own windows is several
-    times cheaper. The max over a window clipped to ``x`` equals the max over ``sliding_max``'s
-    edge-repeated padding, so both ways agree exactly.
+    A live chunk has one or two points, where slicing their own windows is cheapest; a whole
+    recording has thousands of peaks, a few percent of its samples, whose windows are gathered in
+    one go; only points dense enough that their windows overlap many times over get one sliding
+    maximum. The max over a window clipped to ``x`` (or padded with -inf) equals the max over
+    ``sliding_max``'s edge-repeated padding, so every way agrees exactly.
     """
-    if idx.size > _FEW_POINTS:
-        return x[idx] >= sliding_max(x, size)[idx]
     half = size // 2
+    if idx.size > _FEW_POINTS and idx.size * size > _GATHER_FACTOR * x.size:
+        return x[idx] >= sliding_max(x, size)[idx]
+    if idx.size > _FEW_POINTS:  # sparse points (a whole recording's peaks): gather only their windows
+        padded = np.concatenate((np.full(half, -np.inf), x, np.full(half, -np.inf)))
+        windows = np.lib.stride_tricks.sliding_window_view(padded, size)[idx]
+        in_window: BoolArray = x[idx] >= windows.max(axis=1)
+        return in_window
     return np.array([x[i] >= x[max(0, i - half) : i + half + 1].max() for i in idx.tolist()], dtype=bool)

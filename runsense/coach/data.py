@@ -9,19 +9,19 @@ the device's own metrics are used). All I/O of the coach tools' inputs is in thi
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from runsense.analysis import Analyser
+from runsense.analysis import analyse_chunks
 from runsense.analysis.cues import cues_for_steps
 from runsense.config import RunnerSettings
 from runsense.fit.metrics import FIT_RECORD_EVENT, SecondMetrics, seconds_from_events
 from runsense.inputs import recording_streams
 from runsense.live.build import cue_settings_for
-from runsense.model import Cue, Step
+from runsense.model import Cue, SampleChunk, Step
 from runsense.recording import F32_PROFILE, Event, JsonValue, RecordingReader, SensorInfo
 from runsense.recording.events import CUE_KIND, cue_from_event
 
@@ -158,6 +158,15 @@ def _analysable(sensors: Iterable[SensorInfo]) -> bool:
     return any(s.profile == F32_PROFILE and s.acc_channel_indices for s in sensors)
 
 
+def _reporting(
+    chunks: Iterable[SampleChunk], index: int, n_streams: int, duration_s: float, progress: ProgressCallback
+) -> Iterator[SampleChunk]:
+    """The chunks, reporting progress as they are read (reading a long recording is what takes time)."""
+    for chunk in chunks:
+        yield chunk
+        progress((index + min(1.0, chunk.end_s / duration_s)) / n_streams)
+
+
 def analyse_steps(
     reader: RecordingReader, speed_kmh: float | None, progress: ProgressCallback | None = None
 ) -> list[Step]:
@@ -167,12 +176,11 @@ def analyse_steps(
     speed_mps = None if speed_kmh is None else speed_kmh / 3.6
     steps: list[Step] = []
     for index, stream in enumerate(streams):
-        analyser = Analyser(placement=stream.placement, side=stream.side, speed_mps=speed_mps)
-        for chunk in stream.chunks:
-            steps += analyser.feed(chunk)
-            if progress is not None:
-                progress((index + min(1.0, chunk.end_s / duration_s)) / len(streams))
-        steps += analyser.finish()
+        chunks = stream.chunks
+        if progress is not None:
+            chunks = _reporting(stream.chunks, index, len(streams), duration_s, progress)
+        table = analyse_chunks(chunks, placement=stream.placement, side=stream.side, speed_mps=speed_mps)
+        steps += table.steps()
     return sorted(steps, key=lambda step: step.t_s)
 
 

@@ -21,7 +21,7 @@ from typing import Final
 
 from garmin_fit_sdk import Profile
 
-from runsense.analysis import Analyser
+from runsense.analysis import analyse_chunks
 from runsense.errors import ConfigError, RecordingError
 from runsense.fit.encode import ActivityInfo, encode_activity
 from runsense.fit.importer import ON_FOOT_SPORTS
@@ -96,10 +96,9 @@ def analyse_recording(reader: RecordingReader, speed_mps: float | None) -> list[
     for sensor in reader.sensors:
         if sensor.profile != F32_PROFILE or not sensor.acc_channel_indices:
             continue
-        analyser = Analyser(placement=sensor.placement, side=sensor.side, speed_mps=speed_mps)
-        for chunk in iter_sample_chunks(reader, sensor.sensor_id):
-            steps += analyser.feed(chunk)
-        steps += analyser.finish()
+        chunks = iter_sample_chunks(reader, sensor.sensor_id)
+        table = analyse_chunks(chunks, placement=sensor.placement, side=sensor.side, speed_mps=speed_mps)
+        steps += table.steps()
     return sorted(steps, key=lambda s: s.t_s)
 
 

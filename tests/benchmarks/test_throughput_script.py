@@ -86,25 +86,29 @@ def test_throughput_report_shape(
     assert report.count("<!-- throughput:end -->") == 1
     assert "## Analyser throughput and latency" in capsys.readouterr().out
 
-    batch = section_rows(report, "### Batch: whole recording in one feed")
+    batch = section_rows(report, "### Batch: whole recording at once")
+    detectors = (
+        "runsense batch", "runsense batch + Step objects", "runsense streaming, one feed", "naive peaks"
+    )
     assert [(row[0], row[1], row[2]) for row in batch] == [
-        ("runsense", "left_ankle", "foot"),
-        ("runsense", "left_hip", "sacrum"),
-        ("naive peaks", "left_ankle", "foot"),
-        ("naive peaks", "left_hip", "sacrum"),
+        (detector, sensor, placement)
+        for detector in detectors
+        for sensor, placement in (("left_ankle", "foot"), ("left_hip", "sacrum"))
     ]
     for row in batch:
         assert row[3] == str(N_ROWS)
         assert row[4] == "2"
         assert all(is_number(cell) for cell in row[5:9])
     assert all(row[9] == "5.0" and row[10] in {"yes", "**NO**"} for row in batch[:2])
+    assert all(row[9] == "-" and row[10] == "-" for row in batch[2:])
 
     sanity = section_rows(report, "### Sanity: steps found")
-    assert len(sanity) == 4
+    assert len(sanity) == 8
     for row in sanity:
         assert int(row[3]) > 0
         assert is_number(row[5])
-    assert all(is_number(row[6]) for row in sanity[:2])
+    assert all(is_number(row[6]) for row in sanity[:6])
+    assert [row[7] for row in sanity] == ["yes", "yes"] + ["-"] * 6  # batch steps == streaming steps
 
     live = section_rows(report, "### Live path: latency of one Analyser.feed call")
     assert [(row[0], int(row[2])) for row in live] == [
