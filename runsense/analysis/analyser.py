@@ -14,12 +14,13 @@ from runsense.analysis.contacts import Contact, ContactDetector
 from runsense.analysis.settings import AnalyserSettings
 from runsense.model import Placement, SampleChunk, Side, Step
 
-ANALYSER_VERSION = "7"
+ANALYSER_VERSION = "8"
 """Bumped whenever the steps produced for the same input change.
 
 3: shank contact and flight time; 5: smoothed cadence over 6 steps as a median pairwise rate;
 6: limb impacts picked on the jerk averaged over a burst (shank walking);
-7: limb stride-phase consistency (an early candidate gives way to a comparable peak where the landing is due).
+7: limb stride-phase consistency (an early candidate gives way to a comparable peak where the landing is due);
+8: shank onsets from the loaded limb's sharpest jerk, at the start of its burst (foot, trunk unchanged).
 """
 _OFFSET_NOISE_S = 1e-6
 _OFFSET_MEMORY_S = 30.0
@@ -135,8 +136,8 @@ class Analyser:
             fs_hz=chunk.fs_hz,
             n_axes=self._n_axes,
             single_leg=self.placement.single_leg,
-            # Validated on the shank only; a foot sensor moves differently (its landmark is not this one).
-            toe_off=self.placement is Placement.SHANK,
+            # Toe-off and the loaded-limb onset were validated on the shank only; a foot moves differently.
+            shank=self.placement is Placement.SHANK,
         )
 
     def _to_steps(self, contacts: list[Contact]) -> list[Step]:

@@ -160,8 +160,7 @@ def _analyse_segment(
         settings,
         fs_hz=seg.fs_hz,
         single_leg=placement.single_leg,
-        # As Analyser: validated on the shank only.
-        toe_off=placement is Placement.SHANK,
+        shank=placement is Placement.SHANK,
     )
     t_s = seg.time_s(contacts.ic_idx)
     steps_per_contact = 2 if placement.single_leg else 1

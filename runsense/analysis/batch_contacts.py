@@ -9,6 +9,9 @@ the accepted peaks are then found for all of them at once with array indexing.
 
 The result equals the streaming detector's for every input (tests/analysis/test_batch.py
 compares them on recordings and on random signals); a change to one must be made to both.
+Shank sensors are the exception that runs the streaming detector itself over the segment: their
+onset depends on the previous contact's onset (the stride direction, ``ContactDetector._onset``),
+a chain the columns cannot break; a shank gives a contact per stride, so this costs little.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from runsense.analysis.contacts import median_of_few
+from runsense.analysis.contacts import ContactDetector, median_of_few
 from runsense.analysis.features import FeatureFilter, Features
-from runsense.analysis.landmarks import on_time_peak, toe_off_offset
+from runsense.analysis.landmarks import on_time_peak
 from runsense.analysis.sample_counts import SampleCounts
 from runsense.analysis.settings import AnalyserSettings
 from runsense.analysis.window import BoolArray, is_window_max
@@ -55,16 +58,16 @@ class _Accepted:
     peak_idx: list[int]
     prev_peak_idx: list[int]
     """The accepted peak before each (-1 for the first): it bounds the onset search."""
-    end_idx: list[int]
-    """One past the last sample the streaming detector had seen when it decided (toe-off search)."""
     height: list[float]
     ratio: list[float]
 
 
 def detect_contacts(
-    acc_g: FloatArray, settings: AnalyserSettings, *, fs_hz: float, single_leg: bool, toe_off: bool
+    acc_g: FloatArray, settings: AnalyserSettings, *, fs_hz: float, single_leg: bool, shank: bool
 ) -> ContactColumns:
     """Every contact of one gap-free segment (``acc_g``: samples x axes, g), as ContactDetector finds them."""
+    if shank and single_leg:
+        return _streamed(acc_g, settings, fs_hz=fs_hz)
     counts = SampleCounts.at(settings, fs_hz=fs_hz, single_leg=single_leg)
     feature_filter = FeatureFilter(settings, fs_hz=fs_hz, n_axes=acc_g.shape[1], single_leg=single_leg)
     feats = feature_filter(acc_g)
@@ -75,9 +78,6 @@ def detect_contacts(
     if not valid.all():  # the loop checks every contact whose onset could be missing: a bug if not
         raise AssertionError("batch contact detection accepted a peak without an onset")
     impact_g, clipped = _impacts(feats, ic, counts.impact_n)
-    toe_off_idx = np.full(peak.size, np.nan)
-    if toe_off and single_leg:
-        toe_off_idx = _toe_offs(acc_g, ic, accepted.end_idx, counts)
     return ContactColumns(
         ic_idx=ic,
         peak_idx=peak,
@@ -85,7 +85,22 @@ def detect_contacts(
         impact_g=impact_g,
         clipped=clipped,
         prominence_ratio=np.array(accepted.ratio),
-        toe_off_idx=toe_off_idx,
+        toe_off_idx=np.full(peak.size, np.nan),
+    )
+
+
+def _streamed(acc_g: FloatArray, settings: AnalyserSettings, *, fs_hz: float) -> ContactColumns:
+    """A shank segment through the streaming detector, fed at once."""
+    detector = ContactDetector(settings, fs_hz=fs_hz, n_axes=acc_g.shape[1], single_leg=True, shank=True)
+    contacts = detector.feed(acc_g) + detector.finish()
+    return ContactColumns(
+        ic_idx=np.array([c.ic_idx for c in contacts], dtype=np.int64),
+        peak_idx=np.array([c.peak_idx for c in contacts], dtype=np.int64),
+        peak_height=np.array([c.peak_height for c in contacts]),
+        impact_g=np.array([c.impact_g for c in contacts]),
+        clipped=np.array([c.clipped for c in contacts], dtype=bool),
+        prominence_ratio=np.array([c.prominence_ratio for c in contacts]),
+        toe_off_idx=np.array([np.nan if c.toe_off_idx is None else c.toe_off_idx for c in contacts]),
     )
 
 
@@ -116,7 +131,7 @@ def _decide(  # noqa: C901, PLR0915 - one loop mirroring ContactDetector._consid
     # candidates are timed in the loop (their acceptance depends on it), the rest all at once after it.
     safe_from = counts.edge_guard + counts.look_back + onsets.burst_n + 2
     always_time = counts.rise_n < 2
-    out = _Accepted([], [], [], [], [])
+    out = _Accepted([], [], [], [])
     last_peak = -1  # -1: none yet
     heights: list[float] = []
     typical = 0.0  # median of the last three accepted heights
@@ -153,7 +168,6 @@ def _decide(  # noqa: C901, PLR0915 - one loop mirroring ContactDetector._consid
             continue
         out.peak_idx.append(k)
         out.prev_peak_idx.append(last_peak)
-        out.end_idx.append(end)
         out.height.append(height)
         out.ratio.append(ratio)
         if last_peak >= 0 and single_leg:
@@ -241,21 +255,3 @@ def _impacts(feats: Features, ic: IntArray, impact_n: int) -> tuple[FloatArray, 
     if feats.clipped is None or not ic.size:
         return impact_g, np.zeros(ic.size, dtype=bool)
     return impact_g, (feats.clipped[at] & inside).any(axis=1)
-
-
-def _toe_offs(acc_g: FloatArray, ic: IntArray, end_idx: list[int], counts: SampleCounts) -> FloatArray:
-    """Shank toe-off after each contact (``ContactDetector._toe_off``); NaN where none is found."""
-    out = np.full(ic.size, np.nan)
-    ics = ic.tolist()
-    for i in range(1, len(ics)):
-        prev, now = ics[i - 1], ics[i]
-        if now - prev > 2 * counts.w_max:
-            continue
-        lo = now + counts.contact_min_n
-        hi = min(end_idx[i], now + counts.contact_max_n + 1)
-        if hi - lo < 2:
-            continue
-        offset = toe_off_offset(acc_g[prev:now], acc_g[lo:hi])
-        if offset is not None:
-            out[i] = lo + offset
-    return out

@@ -14,8 +14,9 @@ How it works (the same for every chunking of the input, down to one sample):
    comparable peak near the due time, if the held-back samples show one (``_on_time_peak``).
 3. Accepted peaks are refined backwards in the raw magnitude to the contact onset:
    trunk: the trough before the steep rise that follows landing; limb: where the
-   impact's jerk starts, on the jerk smoothed only over ``limb_jerk_smooth_s``
-   (the burst average would blur the timing).
+   impact's jerk burst starts, on the jerk smoothed only over ``limb_jerk_smooth_s``
+   (the burst average would blur the timing), walking back from the burst's sharpest
+   jerk at which the limb was loaded along its axis (``limb_loaded_min_g``).
 4. Shank sensors only: toe-off is searched forwards from the onset, within the data
    the hold-back already guarantees (see ``_toe_off``); none is given when it lies
    beyond (walking) or the signal does not show it.
@@ -32,7 +33,13 @@ import numpy as np
 
 from runsense.analysis.features import FeatureFilter
 from runsense.analysis.history import SampleHistory
-from runsense.analysis.landmarks import on_time_peak, toe_off_offset
+from runsense.analysis.landmarks import (
+    burst_onset,
+    loaded_jerk_peak,
+    on_time_peak,
+    stride_direction,
+    toe_off_offset,
+)
 from runsense.analysis.sample_counts import SampleCounts
 from runsense.analysis.settings import AnalyserSettings
 from runsense.analysis.window import is_window_max
@@ -74,13 +81,17 @@ class ContactDetector:
         fs_hz: float,
         n_axes: int,
         single_leg: bool,
-        toe_off: bool = False,
+        shank: bool = False,
     ) -> None:
-        """Precompute filters and sample counts for this rate; ``toe_off`` (limb only) also finds toe-offs."""
+        """Precompute filters and sample counts for this rate.
+
+        ``shank``: the rules validated on shank sensors only (the force-plate data has no foot sensor):
+        toe-off, and the onset timed from the loaded limb's sharpest jerk (``_onset``).
+        """
         self._s = settings
         self._fs = fs_hz
         self._single_leg = single_leg
-        self._find_toe_off = toe_off and single_leg
+        self._shank = shank and single_leg
         self._filter = FeatureFilter(settings, fs_hz=fs_hz, n_axes=n_axes, single_leg=single_leg)
         self._burst_n = self._filter.burst_n
         n = SampleCounts.at(settings, fs_hz=fs_hz, single_leg=single_leg)
@@ -88,7 +99,7 @@ class ContactDetector:
         self._w_min, self._w_max, self._floor = n.w_min, n.w_max, n.floor
         self._edge_guard, self._impact_n = n.edge_guard, n.impact_n
         keep = n.w_max + n.look_back + n.impact_n + 4
-        if self._find_toe_off:  # the stride before a contact gives the direction its toe-off is measured on
+        if self._shank:  # the stride before a contact gives the direction its onset and toe-off use
             keep += 2 * self._w_max
         self._hist = SampleHistory(n_columns=_AXES + n_axes, keep_samples=keep)
         self._last_ic_idx: int | None = None
@@ -195,7 +206,7 @@ class ContactDetector:
         self._last_peak_idx = k
         self._heights = [*self._heights[-2:], height]
         after = self._hist.view(ic_idx, ic_idx + self._impact_n)
-        toe_off_idx = self._toe_off(ic_idx, end) if self._find_toe_off else None
+        toe_off_idx = self._toe_off(ic_idx, end) if self._shank else None
         self._last_ic_idx = ic_idx
         return Contact(
             ic_idx=ic_idx,
@@ -245,20 +256,44 @@ class ContactDetector:
         offset = toe_off_offset(self._hist.view(prev, ic_idx)[:, _AXES:], self._hist.view(lo, hi)[:, _AXES:])
         return None if offset is None else lo + offset
 
+    def _stride_direction(self, end: int) -> FloatArray | None:
+        """Limb: mean acceleration direction from the last contact to ``end``; None if unknown or too old."""
+        prev = self._last_ic_idx
+        if prev is None or prev < self._hist.start_idx or end - prev > 2 * self._w_max:
+            return None
+        return stride_direction(self._hist.view(prev, end)[:, _AXES:])
+
     def _onset(self, k: int) -> int | None:
         """Walk back from a confirmed peak to the contact onset; None if the onset was not seen."""
-        s = self._s
         prev = self._last_peak_idx if self._last_peak_idx is not None else -1
         if self._single_leg:
-            # The burst average peaks at the end of the burst: its sharpest jerk is within it.
-            b = max(prev + 1, k - self._burst_n + 1, 1)
+            onset = self._limb_onset(k, prev)
+            # Too close to the segment start to be sure the impact began here.
+            return None if onset < self._edge_guard else onset
+        return self._trunk_onset(k, prev)
+
+    def _limb_onset(self, k: int, prev: int) -> int:
+        """Limb: where the impact's jerk starts, walking back from its sharpest jerk."""
+        s = self._s
+        # The burst average peaks at the end of the burst: its sharpest jerk is within it.
+        b = max(prev + 1, k - self._burst_n + 1, 1)
+        if not self._shank:
             j_peak = b + int(self._hist.view(b, k + 1)[:, _J].argmax())
             a = max(prev + 1, j_peak - self._n.onset_search_n, 1)
             f = self._hist.view(a, j_peak + 1)[:, _J]
-            first_above = int((f > s.limb_onset_fraction * f[-1]).nonzero()[0][0])
-            if a + first_above < self._edge_guard:
-                return None  # too close to the segment start to be sure the impact began here
-            return a + first_above
+            return a + int((f > s.limb_onset_fraction * f[-1]).nonzero()[0][0])
+        # Shank: only a jerk of the loaded limb counts (a terminal-swing transient is not the impact:
+        # ``landmarks.loaded_jerk_peak``), and the onset is where the impact's burst began
+        # (``landmarks.burst_onset``), not where an earlier transient crossed the fraction.
+        burst = self._hist.view(b - 1, k + 1)
+        direction = self._stride_direction(b)
+        j_peak = b + loaded_jerk_peak(burst[1:, _J], burst[:, _AXES:], direction, s.limb_loaded_min_g)
+        a = max(prev + 1, j_peak - self._n.onset_search_n, 1)
+        return a + burst_onset(self._hist.view(a, j_peak + 1)[:, _J], s.limb_onset_fraction)
+
+    def _trunk_onset(self, k: int, prev: int) -> int | None:
+        """Trunk: where |a| leaves the flight trough before the steep rise that follows landing."""
+        s = self._s
         rise_n, trough_n = self._n.rise_n, self._n.trough_n
         a = max(prev + 1, k - rise_n - trough_n, 0)
         m = self._hist.view(a, k + 1)[:, _M]

@@ -1,7 +1,7 @@
 """Signal landmarks the contact detector uses, as pure functions of arrays.
 
 ``ContactDetector`` picks the samples; for limb sensors (foot, shank) these find the landing that is
-due and toe-off.
+due, the impact's sharpest jerk and its onset, and toe-off.
 """
 
 from __future__ import annotations
@@ -30,6 +30,47 @@ def on_time_peak(f: FloatArray, n_due: int, min_height: float) -> int | None:
     return p
 
 
+def stride_direction(stride_axes: FloatArray) -> FloatArray | None:
+    """Unit vector of the mean acceleration over a stride; None when undefined (no samples, a mean ~0).
+
+    That mean is the limb's average 'up', gravity included, in its own axes: along its long axis.
+    """
+    if stride_axes.shape[0] == 0:
+        return None
+    direction = stride_axes.mean(axis=0)
+    norm = float(np.sqrt(direction @ direction))
+    return None if norm < 1e-9 else direction / norm
+
+
+def loaded_jerk_peak(jerk: FloatArray, axes: FloatArray, direction: FloatArray | None, min_g: float) -> int:
+    """Index into ``jerk`` of the impact's sharpest jerk: the largest where the limb is loaded.
+
+    ``axes`` holds the raw acceleration from one sample before ``jerk``'s first to its last (one row
+    more), ``direction`` the stride-average direction (``stride_direction``). A landing pushes the limb
+    along its axis: there it reads ``min_g`` or more (1 g standing, more on impact) at both samples a
+    jerk value spans. A terminal-swing transient just before the landing is a jerk across the limb with
+    next to nothing along it, and the ringing after an impact swings that reading through 0: neither
+    counts. The plain largest jerk when no direction is known or no sample qualifies.
+    """
+    if direction is not None:
+        loaded = axes @ direction >= min_g
+        ok = loaded[1:] & loaded[:-1]
+        if ok.any():
+            return int(np.where(ok, jerk, -np.inf).argmax())
+    return int(jerk.argmax())
+
+
+def burst_onset(jerk: FloatArray, fraction: float) -> int:
+    """Index into ``jerk`` where the burst ending at its last sample (the impact's peak) begins.
+
+    The start of the unbroken run of samples above ``fraction`` of that peak which reaches it: a jerk
+    that fell back to or below the fraction before the peak belongs to something earlier (a terminal-
+    swing transient), not to the impact. 0 when the whole of ``jerk`` is above it.
+    """
+    below = np.flatnonzero(jerk <= fraction * jerk[-1])
+    return int(below[-1]) + 1 if below.size else 0
+
+
 def toe_off_offset(stride_axes: FloatArray, stance_axes: FloatArray) -> float | None:
     """Toe-off as a fractional index into ``stance_axes``; None if not seen there.
 
@@ -40,11 +81,10 @@ def toe_off_offset(stride_axes: FloatArray, stance_axes: FloatArray) -> float | 
     ``stance_axes`` (which starts past the impact's ringing). None when the direction is
     undefined, no crossing is there, or the signal is already negative where the search starts.
     """
-    direction = stride_axes.mean(axis=0)
-    norm = float(np.sqrt(direction @ direction))
-    if norm < 1e-9 or stance_axes.shape[0] < 2:
+    direction = stride_direction(stride_axes)
+    if direction is None or stance_axes.shape[0] < 2:
         return None
-    along = stance_axes @ (direction / norm) - _TOE_OFF_LEVEL_G
+    along = stance_axes @ direction - _TOE_OFF_LEVEL_G
     below = np.flatnonzero(along < 0.0)
     if below.size == 0 or below[0] == 0:
         return None

@@ -50,7 +50,15 @@ class AnalyserSettings:
     limb_onset_search_s: float = 0.05
     """Contact precedes the impact's jerk peak by at most this much."""
     limb_onset_fraction: float = 0.35
-    """Contact is where the smoothed jerk first exceeds this fraction of the impact's peak."""
+    """Contact is where the smoothed jerk last rises above this fraction of the impact's peak before it:
+    the start of the burst. A jerk that fell back below it in between was something earlier (in walking a
+    terminal-swing transient ~30-70 ms before the heel strike, as sharp as the strike itself)."""
+    limb_loaded_min_g: float = 0.5
+    """The impact's peak jerk, the one the onset is timed from, is taken where the limb reads at least
+    this along its stride-average direction (its long axis, gravity included): a landing pushes the limb
+    along its axis (1 g standing, more on impact), while a terminal-swing transient is a jerk across the
+    limb with ~0 g along it and the ringing after a running impact swings through 0 g. Between 0.25 and
+    0.9 g the force-plate data give the same result: anything well below 1 g and well above 0 g."""
     limb_contact_min_s: float = 0.1
     """Toe-off is searched from this long after contact (sprint contacts last >= ~0.1 s; the impact's
     ringing is over by then)."""
