@@ -164,8 +164,10 @@ def _analyse_segment(
     )
     t_s = seg.time_s(contacts.ic_idx)
     steps_per_contact = 2 if placement.single_leg else 1
+    # As Analyser._rhythm_time_s: a limb's cadence is counted on its impact peaks.
+    rhythm_s = seg.time_s(contacts.peak_idx) if placement.single_leg else t_s
     cad = cadence_columns(
-        t_s,
+        rhythm_s,
         steps_per_contact=steps_per_contact,
         window_steps=settings.cadence_window_steps,
         max_interval_s=settings.max_step_interval_s,
