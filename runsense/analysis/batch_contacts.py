@@ -114,7 +114,7 @@ def _candidates(f: FloatArray, counts: SampleCounts) -> IntArray:
     return k[is_window_max(f, k, 2 * counts.w_min + 1)].astype(np.int64)
 
 
-def _decide(  # noqa: C901, PLR0915 - one loop mirroring ContactDetector._consider rule by rule
+def _decide(  # noqa: C901, PLR0912, PLR0915 - one loop mirroring ContactDetector._consider, rule by rule
     f: FloatArray, s: AnalyserSettings, counts: SampleCounts, *, fs_hz: float, onsets: _Onsets
 ) -> _Accepted:
     """Accept or reject each candidate in order, from earlier decisions (``ContactDetector._consider``)."""
@@ -132,12 +132,16 @@ def _decide(  # noqa: C901, PLR0915 - one loop mirroring ContactDetector._consid
     safe_from = counts.edge_guard + counts.look_back + onsets.burst_n + 2
     always_time = counts.rise_n < 2
     out = _Accepted([], [], [], [])
+    w_min, w_max = counts.w_min, counts.w_max
+    stride_tolerance, on_time_fraction = s.limb_stride_tolerance_fraction, s.limb_on_time_peak_fraction
+    relative, refractory, strong = s.relative_peak_fraction, s.refractory_fraction, s.strong_peak_fraction
     last_peak = -1  # -1: none yet
-    heights: list[float] = []
-    typical = 0.0  # median of the last three accepted heights
+    n_heights = 0
+    h1 = h2 = h3 = 0.0  # the last three accepted heights, newest last
+    typical = 0.0  # their median (median_of_few, unrolled: this runs for every step)
     intervals: list[int] = []
     stride = 0.0  # median of the last four intervals, once there are two
-    w = counts.w_max
+    w = w_max
     taken_through = -1
     for i, k0 in enumerate(cand.tolist()):
         k = k0
@@ -145,24 +149,24 @@ def _decide(  # noqa: C901, PLR0915 - one loop mirroring ContactDetector._consid
             continue
         end = min(n, k + w + 1)
         height = heights_at[i]
-        if not w_max_ok[i] and (w == counts.w_max or height < f[max(0, k - w) : end].max()):
+        if not w_max_ok[i] and (w == w_max or height < f[max(0, k - w) : end].max()):
             continue
         steady = single_leg and len(intervals) >= 3
-        if steady and k < last_peak + stride - s.limb_stride_tolerance_fraction * stride:
-            tolerance = s.limb_stride_tolerance_fraction * stride
+        if steady and k < last_peak + stride - stride_tolerance * stride:
+            tolerance = stride_tolerance * stride
             due = last_peak + stride
             lo = max(k + 1, math.ceil(due - tolerance))
             hi = min(end - 1, math.floor(due + tolerance) + 1)
             if hi > lo:
-                p = on_time_peak(f[lo - 1 : end], hi - lo, s.limb_on_time_peak_fraction * height)
+                p = on_time_peak(f[lo - 1 : end], hi - lo, on_time_fraction * height)
                 if p is not None:
                     k = lo - 1 + p
                     height = float(f[k])
                     taken_through = k
-        ratio = (height - base) / max((typical if heights else height) - base, 1e-9)
-        if heights and ratio < s.relative_peak_fraction:
+        ratio = (height - base) / max((typical if n_heights else height) - base, 1e-9)
+        if n_heights and ratio < relative:
             continue
-        if steady and k - last_peak < s.refractory_fraction * stride and ratio < s.strong_peak_fraction:
+        if steady and k - last_peak < refractory * stride and ratio < strong:
             continue
         if (k < safe_from or k - last_peak < 3 or always_time) and not onsets.one_is_valid(k, last_peak):
             continue
@@ -175,12 +179,18 @@ def _decide(  # noqa: C901, PLR0915 - one loop mirroring ContactDetector._consid
             intervals = [*intervals[-7:], interval] if interval <= max_interval_n else []
             if len(intervals) >= 2:
                 stride = median_of_few(intervals[-4:])
-                w = min(counts.w_max, max(counts.w_min, int(0.5 * stride)))
+                w = min(w_max, max(w_min, int(0.5 * stride)))
             else:
-                w = counts.w_max
+                w = w_max
         last_peak = k
-        heights = [*heights[-2:], height]
-        typical = median_of_few(heights)
+        h1, h2, h3 = h2, h3, height
+        n_heights += 1
+        if n_heights >= 3:
+            typical = max(min(h1, h2), min(max(h1, h2), h3))
+        elif n_heights == 2:
+            typical = 0.5 * (min(h2, h3) + max(h2, h3))
+        else:
+            typical = height
     return out
 
 
