@@ -118,6 +118,9 @@ def test_throughput_report_shape(
         assert int(row[3]) == -(-N_ROWS // int(row[2]))  # every sample fed, one call per chunk
         assert all(is_number(cell) for cell in row[4:8])
         assert (row[8], row[9] in {"yes", "**NO**"}) == (("200", True) if row[2] == "10" else ("-", False))
+        assert row[10] == "5"  # passes
+        lowest, highest = (float(x) for x in row[11].split(" - "))
+        assert lowest <= float(row[5]) <= highest  # the median pass's p99 lies within the range
 
 
 def test_throughput_without_data_fails_clearly(
