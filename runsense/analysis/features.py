@@ -44,7 +44,7 @@ def clipped_flags(both: FloatArray, acc_g: FloatArray, clip_min_g: float) -> Boo
     ``both`` is the two previous rows followed by ``acc_g``. Most chunks have no reading that
     high; then nothing else is computed and the answer is None (no sample clipped).
     """
-    high = np.abs(acc_g) >= clip_min_g
+    high = (acc_g >= clip_min_g) | (acc_g <= -clip_min_g)  # |a| >= clip, without a float temporary
     if not high.any():
         return None
     unchanged = both[1:] == both[:-1]
@@ -87,14 +87,18 @@ class FeatureFilter:
     def __call__(self, acc_g: FloatArray) -> Features:
         """Features of the next chunk (``acc_g``: samples x axes, g)."""
         n = acc_g.shape[0]
-        mag = np.sqrt(np.einsum("ij,ij->i", acc_g, acc_g))
+        # In place where it can be: a whole recording's temporaries are megabytes of fresh memory.
+        mag = np.einsum("ij,ij->i", acc_g, acc_g)
+        np.sqrt(mag, out=mag)
         both = np.concatenate((self._prev_rows, acc_g))
         clipped = clipped_flags(both, acc_g, self._clip_min_g)
         self._prev_rows = both[-2:]
         onset_jerk = None
         if self.single_leg:
             step = both[2:] - both[1:-1]  # np.diff without its per-call overhead (same values)
-            jerk = np.sqrt(np.einsum("ij,ij->i", step, step)) * self._fs
+            jerk = np.einsum("ij,ij->i", step, step)
+            np.sqrt(jerk, out=jerk)
+            jerk *= self._fs
             if math.isnan(jerk[0]):
                 jerk[0] = 0.0  # the segment's first sample has no predecessor
             assert self._tail is not None  # noqa: S101 - set in __init__ for limbs
