@@ -70,7 +70,7 @@ def detect_contacts(
         return _streamed(acc_g, settings, fs_hz=fs_hz)
     counts = SampleCounts.at(settings, fs_hz=fs_hz, single_leg=single_leg)
     feature_filter = FeatureFilter(settings, fs_hz=fs_hz, n_axes=acc_g.shape[1], single_leg=single_leg)
-    feats = feature_filter(acc_g)
+    feats = _features_in_blocks(feature_filter, acc_g)
     onsets = _Onsets(feats, settings, counts, burst_n=feature_filter.burst_n)
     accepted = _decide(feats.feature, settings, counts, fs_hz=fs_hz, onsets=onsets)
     peak = np.array(accepted.peak_idx, dtype=np.int64)
@@ -101,6 +101,36 @@ def _streamed(acc_g: FloatArray, settings: AnalyserSettings, *, fs_hz: float) ->
         clipped=np.array([c.clipped for c in contacts], dtype=bool),
         prominence_ratio=np.array([c.prominence_ratio for c in contacts]),
         toe_off_idx=np.array([np.nan if c.toe_off_idx is None else c.toe_off_idx for c in contacts]),
+    )
+
+
+_FEATURE_BLOCK_SAMPLES = 16_384
+"""Features are computed this many samples at a time (the filter carries its state, so the values are
+the same): the temporaries of a whole recording at once are megabytes of fresh memory, which the
+allocator hands back to the system after each call and page-faults in again on the next; blocks
+this size reuse the same memory."""
+
+
+def _features_in_blocks(feature_filter: FeatureFilter, acc_g: FloatArray) -> Features:
+    if acc_g.shape[0] <= _FEATURE_BLOCK_SAMPLES:
+        return feature_filter(acc_g)
+    parts = [
+        feature_filter(acc_g[start : start + _FEATURE_BLOCK_SAMPLES])
+        for start in range(0, acc_g.shape[0], _FEATURE_BLOCK_SAMPLES)
+    ]
+    clipped = None
+    if any(p.clipped is not None for p in parts):
+        clipped = np.concatenate(
+            [np.zeros(p.feature.size, dtype=bool) if p.clipped is None else p.clipped for p in parts]
+        )
+    onset_jerk = None
+    if parts[0].onset_jerk is not None:
+        onset_jerk = np.concatenate([p.onset_jerk for p in parts if p.onset_jerk is not None])
+    return Features(
+        mag_g=np.concatenate([p.mag_g for p in parts]),
+        feature=np.concatenate([p.feature for p in parts]),
+        onset_jerk=onset_jerk,
+        clipped=clipped,
     )
 
 
