@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -60,7 +59,6 @@ HOUR_200_HZ_SAMPLES = 3600 * 200
 """An hour of 200 Hz data, in samples (per axis); the report also gives how long it would take."""
 
 NsArray = npt.NDArray[np.int64]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,40 +168,45 @@ def run_naive_peaks(sensor: Sensor) -> list[FloatArray]:
     ]
 
 
-def time_runs_s(run: Callable[[], T], repeats: int) -> tuple[FloatArray, T]:
-    """Wall time of each of ``repeats`` calls (perf_counter), and the last call's result."""
-    durations_s = np.empty(repeats)
-    result = run()  # warm-up: imports, caches and page faults are not what is measured
+def time_round_robin_s(runs: Sequence[Callable[[], object]], repeats: int) -> list[FloatArray]:
+    """Wall time of ``repeats`` calls of each of ``runs``, taken in turn (one call of each per round).
+
+    In turn, not one after the other: the machine's speed drifts over seconds (other tenants of a
+    shared VM, the allocator's state), and a block of runs timed together would carry it all.
+    """
+    for run in runs:
+        run()  # warm-up: imports, caches and page faults are not what is measured
+    durations_s = np.empty((len(runs), repeats))
     for k in range(repeats):
-        start_s = time.perf_counter()
-        result = run()
-        durations_s[k] = time.perf_counter() - start_s
-    return durations_s, result
+        for i, run in enumerate(runs):
+            start_s = time.perf_counter()
+            run()
+            durations_s[i, k] = time.perf_counter() - start_s
+    return list(durations_s)
 
 
 def batch_results(sensors: Sequence[Sensor], repeats: int) -> list[BatchResult]:
-    """Time the analyser and the baseline on every sensor, analyser first."""
+    """Time the batch path, batch + Steps, streaming and the baseline on every sensor, in turn."""
+    kinds: tuple[tuple[str, Callable[[Sensor], object]], ...] = (
+        (BATCH, run_batch),
+        (BATCH_STEPS, run_batch_steps),
+        (STREAMING, run_analyser),
+        (NAIVE, run_naive_peaks),
+    )
+    pairs = [(detector, run, sensor) for detector, run in kinds for sensor in sensors]
+    timings = time_round_robin_s([partial(run, sensor) for _, run, sensor in pairs], repeats)
     results = []
-    for sensor in sensors:
-        durations_s, table = time_runs_s(partial(run_batch, sensor), repeats)
-        streamed = run_analyser(sensor)
-        reported = table.cadence_spm[~np.isnan(table.cadence_spm)]
-        same = table.steps() == streamed
-        results.append(BatchResult(BATCH, sensor, durations_s, table.t_s, reported, same))
-    for sensor in sensors:
-        durations_s, steps = time_runs_s(partial(run_batch_steps, sensor), repeats)
+    for (detector, _, sensor), durations_s in zip(pairs, timings, strict=True):
+        if detector == NAIVE:
+            peaks = run_naive_peaks(sensor)
+            times_s = np.concatenate(peaks) if peaks else np.empty(0)
+            results.append(BatchResult(NAIVE, sensor, durations_s, times_s, np.empty(0)))
+            continue
+        steps = run_analyser(sensor) if detector == STREAMING else run_batch_steps(sensor)
         times_s = np.array([step.t_s for step in steps])
         reported = np.array([step.cadence_spm for step in steps if step.cadence_spm is not None])
-        results.append(BatchResult(BATCH_STEPS, sensor, durations_s, times_s, reported))
-    for sensor in sensors:
-        durations_s, steps = time_runs_s(partial(run_analyser, sensor), repeats)
-        times_s = np.array([step.t_s for step in steps])
-        reported = np.array([step.cadence_spm for step in steps if step.cadence_spm is not None])
-        results.append(BatchResult(STREAMING, sensor, durations_s, times_s, reported))
-    for sensor in sensors:
-        durations_s, peaks = time_runs_s(partial(run_naive_peaks, sensor), repeats)
-        times_s = np.concatenate(peaks) if peaks else np.empty(0)
-        results.append(BatchResult(NAIVE, sensor, durations_s, times_s, np.empty(0)))
+        same = run_batch(sensor).steps() == run_analyser(sensor) if detector == BATCH else None
+        results.append(BatchResult(detector, sensor, durations_s, times_s, reported, same))
     return results
 
 
@@ -387,7 +390,9 @@ def header(sensors: Sequence[Sensor], run: RunInfo) -> list[str]:
         (
             "- Files are read (runsense.importers.csv_import.read_imu_csv) before any timing. Each"
             f" measurement is one warm-up run, then {run.repeats} timed runs (`time.perf_counter`); best and"
-            " median are reported, in million samples (rows of 3 axes) per second on one core. Best of"
+            " median are reported, in million samples (rows of 3 axes) per second on one core. The"
+            " detectors and sensors are timed in turn, one run of each per round, so that a slow spell"
+            " of the machine falls on all of them alike. Best of"
             " several runs is the speed of the code itself; the median also shows what else the machine"
             " was doing (on this shared 2-core VM the same run varies by up to 1.7x)."
         ),
