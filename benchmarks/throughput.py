@@ -205,7 +205,7 @@ def batch_results(sensors: Sequence[Sensor], repeats: int) -> list[BatchResult]:
         steps = run_analyser(sensor) if detector == STREAMING else run_batch_steps(sensor)
         times_s = np.array([step.t_s for step in steps])
         reported = np.array([step.cadence_spm for step in steps if step.cadence_spm is not None])
-        same = run_batch(sensor).steps() == run_analyser(sensor) if detector == BATCH else None
+        same = steps == run_analyser(sensor) if detector == BATCH else None  # steps: the batch path's
         results.append(BatchResult(detector, sensor, durations_s, times_s, reported, same))
     return results
 

@@ -28,6 +28,32 @@ _OFFSET_MEMORY_S = 30.0
 """Chunk offsets older than this are forgotten (contacts are confirmed within ~1 s)."""
 
 
+def chunk_offset_s(chunk: SampleChunk, seg_t0_s: float, seg_n: int, fs_hz: float) -> float:
+    """Where a sensor clock (drift-corrected) places ``chunk`` off its segment's nominal grid.
+
+    Sub-microsecond differences are arithmetic noise, not timing: they are 0, so that uniformly
+    sampled input gives bit-identical steps however it is chunked.
+    """
+    offset_s = chunk.t0_s - (seg_t0_s + seg_n / fs_hz)
+    return 0.0 if abs(offset_s) < _OFFSET_NOISE_S else offset_s
+
+
+def continues_segment(  # noqa: PLR0913 - keyword-only: what identifies the segment, and where it ended
+    chunk: SampleChunk, *, sensor_id: str, fs_hz: float, n_axes: int, end_s: float, settings: AnalyserSettings
+) -> bool:
+    """Whether ``chunk`` continues the segment of that sensor, rate and axes that ended at ``end_s``.
+
+    Against the previous chunk's end, not the segment's nominal grid: a drift-corrected sensor
+    clock moves chunks by microseconds, which must not add up to a false gap.
+    """
+    return (
+        chunk.fs_hz == fs_hz
+        and chunk.acc_g.shape[1] == n_axes
+        and chunk.sensor_id == sensor_id
+        and abs(chunk.t0_s - end_s) <= settings.gap_tolerance_samples / fs_hz
+    )
+
+
 class Analyser:
     """Analyses one sensor's sample stream."""
 
@@ -90,14 +116,8 @@ class Analyser:
         return steps
 
     def _note_offset(self, chunk: SampleChunk) -> None:
-        """Remember where a sensor clock (drift-corrected) places this chunk off the nominal grid.
-
-        Sub-microsecond differences are arithmetic noise, not timing: they are ignored so that
-        uniformly sampled input gives bit-identical steps however it is chunked.
-        """
-        offset_s = chunk.t0_s - (self._seg_t0_s + self._seg_n / self._fs_hz)
-        if abs(offset_s) < _OFFSET_NOISE_S:
-            offset_s = 0.0
+        """Remember where a sensor clock places this chunk off the nominal grid (``chunk_offset_s``)."""
+        offset_s = chunk_offset_s(chunk, self._seg_t0_s, self._seg_n, self._fs_hz)
         if not self._offsets or self._offsets[-1][1] != offset_s:
             self._offsets.append((self._seg_n, offset_s))
             keep_from = self._seg_n - int(_OFFSET_MEMORY_S * self._fs_hz)
@@ -113,15 +133,13 @@ class Analyser:
         return self._seg_t0_s + sample_idx / self._fs_hz + offset_s
 
     def _continues(self, chunk: SampleChunk) -> bool:
-        # Against the previous chunk's end, not the segment's nominal grid: a drift-corrected
-        # sensor clock moves chunks by microseconds, which must not add up to a false gap.
-        expected_s = self._last_end_s
-        tolerance_s = self.settings.gap_tolerance_samples / self._fs_hz
-        return (
-            chunk.fs_hz == self._fs_hz
-            and chunk.acc_g.shape[1] == self._n_axes
-            and chunk.sensor_id == self._sensor_id
-            and abs(chunk.t0_s - expected_s) <= tolerance_s
+        return continues_segment(
+            chunk,
+            sensor_id=self._sensor_id,
+            fs_hz=self._fs_hz,
+            n_axes=self._n_axes,
+            end_s=self._last_end_s,
+            settings=self.settings,
         )
 
     def _start_segment(self, chunk: SampleChunk) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from runsense.analysis.analyser import chunk_offset_s, continues_segment
 from runsense.analysis.batch_cadence import cadence_columns
 from runsense.analysis.batch_contacts import detect_contacts
 from runsense.analysis.settings import AnalyserSettings
@@ -25,8 +26,6 @@ IntArray = npt.NDArray[np.int64]
 FLAG_NAMES: tuple[str, ...] = ("segment_start", "clipped", "missed_before", "extra")
 """``Step.flags`` values by bit of ``StepTable.flags`` (bit 0 first), in the order a Step lists them."""
 _SEGMENT_START, _CLIPPED, _MISSED_BEFORE, _EXTRA = (1 << i for i in range(len(FLAG_NAMES)))
-_OFFSET_NOISE_S = 1e-6
-"""As ``analyser._OFFSET_NOISE_S``: smaller chunk offsets are arithmetic noise, not timing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +81,7 @@ def _none_for_nan(values: FloatArray) -> list[float | None]:
 
 @dataclass(slots=True)
 class _Segment:
-    """One gap-free run of chunks (``Analyser._continues``), with where a sensor clock moved them."""
+    """One gap-free run of chunks (``continues_segment``), with where a sensor clock moved them."""
 
     sensor_id: str
     t0_s: float
@@ -94,18 +93,17 @@ class _Segment:
     end_s: float = 0.0
 
     def continues(self, chunk: SampleChunk, settings: AnalyserSettings) -> bool:
-        tolerance_s = settings.gap_tolerance_samples / self.fs_hz
-        return (
-            chunk.fs_hz == self.fs_hz
-            and chunk.acc_g.shape[1] == self.parts[0].shape[1]
-            and chunk.sensor_id == self.sensor_id
-            and abs(chunk.t0_s - self.end_s) <= tolerance_s
+        return continues_segment(
+            chunk,
+            sensor_id=self.sensor_id,
+            fs_hz=self.fs_hz,
+            n_axes=self.parts[0].shape[1],
+            end_s=self.end_s,
+            settings=settings,
         )
 
     def add(self, chunk: SampleChunk) -> None:
-        offset_s = chunk.t0_s - (self.t0_s + self.n / self.fs_hz)
-        if abs(offset_s) < _OFFSET_NOISE_S:
-            offset_s = 0.0
+        offset_s = chunk_offset_s(chunk, self.t0_s, self.n, self.fs_hz)
         if not self.offset_s or self.offset_s[-1] != offset_s:
             self.offset_from.append(self.n)
             self.offset_s.append(offset_s)
