@@ -25,6 +25,9 @@ RSC_SERVICE = "00001814-0000-1000-8000-00805f9b34fb"
 RSC_MEASUREMENT = "00002a53-0000-1000-8000-00805f9b34fb"
 RSC_FEATURE = "00002a54-0000-1000-8000-00805f9b34fb"
 CCCD = "00002902-0000-1000-8000-00805f9b34fb"
+SCAN_S = 0.2
+"""How long the scan-table test scans: every virtual sensor advertises several times in it on Bumble's
+radio (tier 2 widens it: BlueZ under emulation starts discovery and reports devices more slowly)."""
 
 
 async def test_scanner_filters_by_service_and_reports_name(
@@ -57,9 +60,9 @@ async def test_scanner_filters_by_service_and_reports_name(
 async def test_scan_table_names_each_profile(radio: VirtualRadio, profiles: Mapping[str, Profile]) -> None:
     for short_name in ("rsc-footpod", "polar-h10", "movesense"):
         await start_sensor(radio, profiles[short_name])
-    results = await scan(timeout_s=0.2, backends=Simulation(radio).backends, profiles=profiles)
+    results = await scan(timeout_s=SCAN_S, backends=Simulation(radio).backends, profiles=profiles)
     assert sorted(r.profiles[0] for r in results) == ["movesense", "polar-h10", "rsc-footpod"]
-    table = format_scan(results, 0.2)
+    table = format_scan(results, SCAN_S)
     assert table.splitlines()[0].split() == ["NAME", "ADDRESS", "RSSI", "PROFILE"]
     assert "Polar H10 1A2B3C01" in table
     assert "-50 dBm" in table
