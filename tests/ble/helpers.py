@@ -14,7 +14,7 @@ from runsense.simulate import VirtualRadio, VirtualSensor
 from runsense.simulate.scenario import DEVICE_NAMES
 from runsense.sources.base import LinkEvent
 from runsense.sources.ble import BleSource
-from runsense.sources.discovery import SensorSpec
+from runsense.sources.discovery import BleBackends, SensorSpec
 from runsense.sources.link import Backoff, LinkSettings
 
 TIMEOUT_S = 5.0
@@ -25,6 +25,7 @@ FAST_LINKS = LinkSettings(
     backoff=Backoff(first_s=0.01, max_s=0.1),
     silence_timeout_s=None,  # virtual sensors send only while a test plays them; tests that need it set it
     rediscover_timeout_s=1.0,
+    release_timeout_s=0.5,
 )
 EventT = TypeVar("EventT")
 
@@ -53,8 +54,9 @@ def source_for(  # noqa: PLR0913 - keyword-only test knobs
     scan_timeout_s: float = 2.0,
     silence_timeout_s: float | None = None,
     profile_silence: bool = False,
+    backends: BleBackends | None = None,
 ) -> BleSource:
-    """A BleSource that reaches the virtual sensors through bleak with the Bumble backends."""
+    """A BleSource reaching the virtual sensors through bleak with the Bumble backends (or ``backends``)."""
     from runsense.simulate.scenario import Simulation
 
     settings = replace(FAST_LINKS, silence_timeout_s=silence_timeout_s, profile_silence=profile_silence)
@@ -62,7 +64,7 @@ def source_for(  # noqa: PLR0913 - keyword-only test knobs
     return BleSource(
         specs,
         clock=clock or MonotonicClock(),
-        backends=Simulation(radio).backends,
+        backends=backends or Simulation(radio).backends,
         profiles=profiles,
         scan_timeout_s=scan_timeout_s,
         link_settings=settings,
