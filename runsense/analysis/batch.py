@@ -20,9 +20,8 @@ from runsense.analysis.batch_cadence import cadence_columns
 from runsense.analysis.batch_contacts import detect_contacts
 from runsense.analysis.settings import AnalyserSettings
 from runsense.analysis.window import BoolArray
-from runsense.model import FloatArray, Placement, SampleChunk, Side, Step
+from runsense.model import FloatArray, IntArray, Placement, SampleChunk, Side, Step
 
-IntArray = npt.NDArray[np.int64]
 FLAG_NAMES: tuple[str, ...] = ("segment_start", "clipped", "missed_before", "extra")
 """``Step.flags`` values by bit of ``StepTable.flags`` (bit 0 first), in the order a Step lists them."""
 _SEGMENT_START, _CLIPPED, _MISSED_BEFORE, _EXTRA = (1 << i for i in range(len(FLAG_NAMES)))

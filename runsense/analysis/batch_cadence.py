@@ -14,13 +14,10 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from runsense.analysis.cadence import PENDING_FRACTION, PERIOD_HISTORY
 from runsense.analysis.window import BoolArray
-from runsense.model import FloatArray
-
-IntArray = npt.NDArray[np.int64]
+from runsense.model import FloatArray, IntArray
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from runsense.analysis.contacts import ContactDetector, median_of_few
 from runsense.analysis.features import FeatureFilter, Features
@@ -28,9 +27,7 @@ from runsense.analysis.landmarks import on_time_peak
 from runsense.analysis.sample_counts import SampleCounts
 from runsense.analysis.settings import AnalyserSettings
 from runsense.analysis.window import BoolArray, is_window_max
-from runsense.model import FloatArray
-
-IntArray = npt.NDArray[np.int64]
+from runsense.model import FloatArray, IntArray
 
 
 @dataclass(frozen=True, slots=True)
